@@ -1,0 +1,57 @@
+// Stores a checked run and its reports in one transaction: a batch that fails leaves the store as it was.
+import type { KnhkDb, StoredBenchPoint, StoredReport, StoredRun } from './db.ts';
+import type { DocumentKind, RunManifest, TickBench, Verdict, WasmBench } from '../reports/types.ts';
+
+export interface CheckedRun {
+  manifest: RunManifest;
+  verdict: Verdict;
+  reports: { kind: DocumentKind; sha256: string; doc: unknown }[];
+}
+
+export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()): Promise<void> {
+  const rows: StoredRun[] = [];
+  const reports: StoredReport[] = [];
+  const points: StoredBenchPoint[] = [];
+  for (const { manifest: m, verdict, reports: docs } of runs) {
+    rows.push({
+      id: m.id,
+      commit_sha: m.commit.sha,
+      branch: m.branch ?? '',
+      tag: m.tag ?? '',
+      target: m.target,
+      source: m.source,
+      started_at: m.started_at,
+      verdict,
+      manifest: m,
+      ingested_at: now.toISOString(),
+    });
+    for (const r of docs) {
+      reports.push({ key: `${m.id}/${r.kind}`, run_id: m.id, kind: r.kind, sha256: r.sha256, doc: r.doc });
+      if (r.kind === 'tick-bench' || r.kind === 'wasm-bench') {
+        const bench = r.doc as TickBench | WasmBench;
+        for (const e of bench.entries) {
+          points.push({
+            key: `${m.id}/${r.kind}/${e.op}/${e.variant}/${e.call_mode}`,
+            run_id: m.id,
+            commit_sha: m.commit.sha,
+            started_at: m.started_at,
+            target: m.target,
+            source: r.kind,
+            op: e.op,
+            variant: e.variant,
+            call_mode: e.call_mode,
+            p50_ns: e.p50_ns,
+            p95_ns: e.p95_ns,
+            p95_ticks: e.p95_ticks,
+            within_budget: e.within_budget,
+          });
+        }
+      }
+    }
+  }
+  await db.transaction('rw', db.runs, db.reports, db.bench_points, async () => {
+    await db.runs.bulkPut(rows);
+    await db.reports.bulkPut(reports);
+    await db.bench_points.bulkPut(points);
+  });
+}

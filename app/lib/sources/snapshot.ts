@@ -1,0 +1,78 @@
+// The published data snapshot (static/data/, no token needed) as a source: index -> run manifests ->
+// reports, each checked with the same module as `report check` (including each report's SHA-256)
+// before anything is stored.
+import { checkDocument } from '../reports/check.ts';
+import { checkSnapshotIndex, type SnapshotIndex } from '../reports/snapshot-index.ts';
+import type { Problem } from '../reports/problem.ts';
+import type { DocumentKind, RunManifest } from '../reports/types.ts';
+import { storeRuns, type CheckedRun } from '../db/ingest.ts';
+import type { KnhkDb } from '../db/db.ts';
+
+export interface SnapshotLoad {
+  listed: number;
+  added: string[];
+  known: number;
+  refused: { id: string; problems: Problem[] }[];
+}
+
+export type Fetcher = (url: string) => Promise<Response>;
+
+/** Loads what the snapshot at `baseUrl` (the folder holding index.json, ending in '/') lists and the
+ *  store does not hold yet. Throws only when the index itself cannot be read or is malformed. */
+export async function loadSnapshot(db: KnhkDb, baseUrl: string, fetcher: Fetcher = fetch): Promise<SnapshotLoad> {
+  const res = await fetcher(`${baseUrl}index.json`);
+  if (!res.ok) throw new Error(`the data snapshot's index.json could not be loaded: HTTP ${res.status}`);
+  const index = (await res.json()) as unknown;
+  const problems = checkSnapshotIndex(index);
+  if (problems.length) {
+    throw new Error(`the data snapshot's index.json is malformed: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  }
+  const { runs } = index as SnapshotIndex;
+  const knownIds = new Set(await db.runs.where('id').anyOf(runs.map((r) => r.id)).primaryKeys());
+  const result: SnapshotLoad = { listed: runs.length, added: [], known: knownIds.size, refused: [] };
+  const batch: CheckedRun[] = [];
+  for (const entry of runs) {
+    if (knownIds.has(entry.id)) continue;
+    const checked = await fetchRun(`${baseUrl}${entry.path}`, fetcher);
+    if ('problems' in checked) result.refused.push({ id: entry.id, problems: checked.problems });
+    else batch.push(checked);
+  }
+  if (batch.length) await storeRuns(db, batch);
+  result.added = batch.map((r) => r.manifest.id);
+  return result;
+}
+
+async function fetchRun(url: string, fetcher: Fetcher): Promise<CheckedRun | { problems: Problem[] }> {
+  const res = await fetcher(url);
+  if (!res.ok) return { problems: [{ path: '', message: `${url}: HTTP ${res.status}` }] };
+  const folder = url.slice(0, url.lastIndexOf('/') + 1);
+  const fetched = new Map<string, Uint8Array>();
+  const result = await checkDocument(await res.text(), async (file) => {
+    const r = await fetcher(`${folder}${file}`);
+    if (!r.ok) return null;
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    fetched.set(file, bytes);
+    return bytes;
+  });
+  if (!result.valid || result.kind !== 'run' || !result.report) return { problems: result.problems };
+  const manifest = result.report as RunManifest;
+  const decoder = new TextDecoder();
+  return {
+    manifest,
+    verdict: result.verdict,
+    reports: manifest.reports.map((r) => ({
+      kind: r.kind as DocumentKind,
+      sha256: r.sha256,
+      doc: parseOrText(decoder.decode(fetched.get(r.file))),
+    })),
+  };
+}
+
+/** Our reports are one JSON document; Weaver's streamed live-check is several, kept as text. */
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

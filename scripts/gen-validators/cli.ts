@@ -1,0 +1,13 @@
+// `npm run gen`: compile the report schemas into app/lib/reports/generated/ (git-ignored).
+import { runGenValidators } from './index.ts';
+
+try {
+  const written = runGenValidators({
+    schemaDir: 'registry/schemas',
+    outDir: 'app/lib/reports/generated',
+  });
+  if (written.length) console.log(`gen: wrote ${written.join(', ')}`);
+} catch (err) {
+  console.error(`knhk: gen: could not compile the report schemas: ${(err as Error).message}`);
+  process.exit(3);
+}

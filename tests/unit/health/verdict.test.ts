@@ -1,0 +1,54 @@
+// The rollups behind every green mark: each case states the rule it proves.
+import { describe, expect, it } from 'vitest';
+import { judgeBenchEntry, rollupBench, rollupGate, rollupRun } from '../../../app/lib/health/verdict.ts';
+import type { CheckStatus, Gate, GateStatus } from '../../../app/lib/reports/types.ts';
+
+const checks = (...s: CheckStatus[]) => s.map((status) => ({ status }));
+const gates = (...s: [Gate['id'], boolean, GateStatus][]) => s.map(([id, blocking, status]) => ({ id, blocking, status }));
+
+describe('rollupGate', () => {
+  it.each([
+    ['all checks pass', checks('pass', 'pass'), 'pass'],
+    ['no check ran', checks(), 'no-evidence'],
+    ['a check was skipped', checks('pass', 'skipped'), 'no-evidence'],
+    ['a check had no evidence', checks('no-evidence', 'pass'), 'no-evidence'],
+    ['a check errored', checks('pass', 'error'), 'fail'],
+    ['a failure outranks missing evidence', checks('no-evidence', 'fail'), 'fail'],
+  ])('%s', (_name, input, want) => expect(rollupGate(input)).toBe(want));
+});
+
+describe('rollupRun', () => {
+  it.each([
+    ['every blocking gate passes', gates(['weaver', true, 'pass'], ['build', true, 'pass'], ['tests', true, 'pass']), 'go'],
+    ['an advisory gate fails', gates(['weaver', true, 'pass'], ['build', true, 'pass'], ['tests', true, 'pass'], ['security', false, 'fail']), 'go'],
+    ['one blocking gate has no evidence', gates(['weaver', true, 'no-evidence'], ['build', true, 'pass'], ['tests', true, 'pass']), 'no-evidence'],
+    ['one blocking gate failed', gates(['weaver', true, 'no-evidence'], ['build', true, 'fail'], ['tests', true, 'pass']), 'no-go'],
+    ['a blocking gate is missing', gates(['build', true, 'pass'], ['tests', true, 'pass']), 'no-evidence'],
+    ['no gates at all', gates(), 'no-evidence'],
+  ])('%s', (_name, input, want) => expect(rollupRun(input)).toBe(want));
+});
+
+describe('judgeBenchEntry', () => {
+  const budget = { ticks: 8, min_sample_resolutions: 1000 };
+  const entry = { tier: 'R1' as const, n: 1000, min_sample_ns: 500, p95_ns: 1.5, p95_ticks: 6 };
+  it.each([
+    ['within budget', entry, 'pass'],
+    ['exactly at budget', { ...entry, p95_ns: 2, p95_ticks: 8 }, 'pass'],
+    ['over budget', { ...entry, p95_ns: 2.05, p95_ticks: 8.2 }, 'fail'],
+    ['no samples', { ...entry, n: 0 }, 'no-evidence'],
+    ['samples shorter than 1000 x resolution', { ...entry, min_sample_ns: 400 }, 'no-evidence'],
+    ['a per-call figure of 0', { ...entry, p95_ns: 0, p95_ticks: 0 }, 'no-evidence'],
+    ['a W1 operation', { ...entry, tier: 'W1' as const }, 'skipped'],
+  ])('%s', (_name, e, want) => expect(judgeBenchEntry(e, 0.43, budget).status).toBe(want));
+});
+
+describe('rollupBench', () => {
+  it.each([
+    ['all R1 entries pass', ['pass', 'pass'], 'pass'],
+    ['one R1 entry over budget', ['pass', 'fail'], 'fail'],
+    ['one R1 entry without evidence', ['pass', 'no-evidence'], 'no-evidence'],
+    ['no entries', [], 'no-evidence'],
+  ] as const)('%s', (_name, statuses, want) =>
+    expect(rollupBench(statuses.map((within_budget) => ({ tier: 'R1' as const, within_budget })))).toBe(want),
+  );
+});
