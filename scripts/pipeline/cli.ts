@@ -4,7 +4,9 @@ import { runPipeline } from './index.ts';
 const samplesArg = process.argv.indexOf('--samples');
 const samples = samplesArg > 0 ? Number(process.argv[samplesArg + 1]) : undefined;
 if (samples !== undefined && !(Number.isInteger(samples) && samples > 0)) {
-  console.error(`knhk: pipeline: --samples: expected a positive integer, got "${process.argv[samplesArg + 1] ?? ''}"`);
+  console.error(
+    `knhk: pipeline: --samples: expected a positive integer, got "${process.argv[samplesArg + 1] ?? ''}"`,
+  );
   process.exit(2);
 }
 try {

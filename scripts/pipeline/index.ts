@@ -29,7 +29,10 @@ export interface PipelineResult {
 /** `local-<host>-<UTC time>`; the host reduced to the characters a run id allows. */
 export function localRunId(host: string, at: Date): string {
   const safeHost = host.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
-  return `local-${safeHost}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}`;
+  return `local-${safeHost}-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')}`;
 }
 
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
@@ -40,7 +43,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const runDir = join(opts.runsDir, runId);
   mkdirSync(runDir, { recursive: true });
 
-  const args = ['bench', '--json', '--commit', commit.sha, ...(opts.samples ? ['--samples', String(opts.samples)] : [])];
+  const args = [
+    'bench',
+    '--json',
+    '--commit',
+    commit.sha,
+    ...(opts.samples ? ['--samples', String(opts.samples)] : []),
+  ];
   const benchText = execFileSync(opts.knhkBinary, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const bench = validateAs('tick-bench', JSON.parse(benchText));
   if (!bench.ok) {
@@ -70,7 +79,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     reports,
   };
   const checked = validateAs('run', manifest);
-  if (!checked.ok) throw new Error(`internal: the run manifest is invalid: ${JSON.stringify(checked.issues)}`);
+  if (!checked.ok)
+    throw new Error(`internal: the run manifest is invalid: ${JSON.stringify(checked.issues)}`);
   writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const snapshot = await runSnapshot({ runsDirs: [opts.runsDir], outDir: opts.snapshotDir });

@@ -21,7 +21,12 @@ export async function runReportCheck(files: string[]): Promise<FileCheck[]> {
         kind: null,
         valid: false,
         verdict: 'no-evidence',
-        problems: [{ path: '', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }],
+        problems: [
+          {
+            path: '',
+            message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+          },
+        ],
         summary: null,
       });
       continue;

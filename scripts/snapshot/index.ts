@@ -51,7 +51,10 @@ export async function runSnapshot(opts: SnapshotOptions): Promise<SnapshotResult
         return existsSync(out) && !readFileSync(out).equals(readFileSync(join(dir, name, f)));
       });
       if (clash) {
-        refused.push({ source, reason: `run ${run.id} is already published with a different ${clash}: runs are immutable` });
+        refused.push({
+          source,
+          reason: `run ${run.id} is already published with a different ${clash}: runs are immutable`,
+        });
         continue;
       }
       let copied = false;
@@ -89,7 +92,9 @@ export async function runSnapshot(opts: SnapshotOptions): Promise<SnapshotResult
       path: `runs/${run.id}/run.json`,
     });
   }
-  entries.sort((a, b) => (a.started_at === b.started_at ? a.id.localeCompare(b.id) : b.started_at.localeCompare(a.started_at)));
+  entries.sort((a, b) =>
+    a.started_at === b.started_at ? a.id.localeCompare(b.id) : b.started_at.localeCompare(a.started_at),
+  );
 
   const byMonth = new Map<string, SnapshotRunEntry[]>();
   for (const e of entries) {
@@ -114,7 +119,8 @@ export async function runSnapshot(opts: SnapshotOptions): Promise<SnapshotResult
   return { outDir: opts.outDir, runs: entries.length, added, refused };
 }
 
-type FolderCheck = { ok: true; run: RunManifest; verdict: SnapshotRunEntry['verdict'] } | { ok: false; reason: string };
+type FolderCheck =
+  { ok: true; run: RunManifest; verdict: SnapshotRunEntry['verdict'] } | { ok: false; reason: string };
 
 async function checkRunFolder(runJson: string): Promise<FolderCheck> {
   const base = dirname(runJson);

@@ -62,7 +62,8 @@ export function judgeBenchEntry(
     };
   }
   if (!(entry.p95_ns > 0)) return { status: 'no-evidence', reason: 'the per-call p95 is 0' };
-  if (entry.tier === 'W1') return { status: 'skipped', reason: 'W1 (warm) operation: the R1 budget does not apply' };
+  if (entry.tier === 'W1')
+    return { status: 'skipped', reason: 'W1 (warm) operation: the R1 budget does not apply' };
   return entry.p95_ticks <= budget.ticks
     ? { status: 'pass', reason: `p95 ${fmt(entry.p95_ticks)} ticks <= ${budget.ticks}` }
     : { status: 'fail', reason: `p95 ${fmt(entry.p95_ticks)} ticks > ${budget.ticks}` };

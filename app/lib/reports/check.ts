@@ -76,7 +76,13 @@ function fromWeaver(text: string): CheckResult {
 async function checkOurs(doc: Record<string, unknown>, resolve?: ResolveFile): Promise<CheckResult> {
   const validated = validateReport(doc);
   if (!validated.ok) {
-    return { kind: validated.kind, valid: false, verdict: 'no-evidence', problems: validated.issues, summary: null };
+    return {
+      kind: validated.kind,
+      valid: false,
+      verdict: 'no-evidence',
+      problems: validated.issues,
+      summary: null,
+    };
   }
   const report = validated.value;
   const kind = validated.kind as ReportKind;
@@ -92,7 +98,12 @@ async function checkOurs(doc: Record<string, unknown>, resolve?: ResolveFile): P
         summary: {
           run_id: report.run_id,
           verdict: report.verdict,
-          gates: report.gates.map((g) => ({ number: g.number, id: g.id, status: g.status, reason: g.reason })),
+          gates: report.gates.map((g) => ({
+            number: g.number,
+            id: g.id,
+            status: g.status,
+            reason: g.reason,
+          })),
         },
         report,
       };
@@ -116,7 +127,8 @@ async function checkOurs(doc: Record<string, unknown>, resolve?: ResolveFile): P
         report,
       };
     case 'knhk.release/v1': {
-      const missing = report.assets.length === 0 ? 'no assets' : report.notes.file === null ? 'no release notes' : null;
+      const missing =
+        report.assets.length === 0 ? 'no assets' : report.notes.file === null ? 'no release notes' : null;
       return {
         kind,
         valid: true,
@@ -149,9 +161,13 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
         continue;
       }
       const inner = await checkDocument(new TextDecoder().decode(bytes));
-      for (const p of inner.problems) problems.push({ path: `/reports/${i}${p.path}`, message: `${ref.file}: ${p.message}` });
+      for (const p of inner.problems)
+        problems.push({ path: `/reports/${i}${p.path}`, message: `${ref.file}: ${p.message}` });
       if (inner.kind !== ref.kind && inner.kind !== null) {
-        problems.push({ path: `/reports/${i}/kind`, message: `expected "${ref.kind}", the file is "${inner.kind}"` });
+        problems.push({
+          path: `/reports/${i}/kind`,
+          message: `expected "${ref.kind}", the file is "${inner.kind}"`,
+        });
       }
       if (ref.kind === 'gate-report' && inner.valid) verdict = inner.verdict;
       reports.push({ kind: ref.kind, file: ref.file, valid: inner.valid, verdict: inner.verdict });
@@ -168,7 +184,9 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
       branch: run.branch,
       target: run.target,
       reports: resolve ? reports : run.reports.map((r) => ({ kind: r.kind, file: r.file, checked: false })),
-      ...(run.reports.some((r) => r.kind === 'gate-report') ? {} : { missing: 'no gate report: the gates did not run' }),
+      ...(run.reports.some((r) => r.kind === 'gate-report')
+        ? {}
+        : { missing: 'no gate report: the gates did not run' }),
     },
     report: run,
   };

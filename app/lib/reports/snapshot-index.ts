@@ -41,16 +41,23 @@ export function checkSnapshotIndex(doc: unknown): Problem[] {
   if (!isObject(doc)) return [{ path: '', message: 'expected an object' }];
   const problems: Problem[] = [];
   if (doc.format !== SNAPSHOT_FORMAT)
-    problems.push({ path: '/format', message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}` });
+    problems.push({
+      path: '/format',
+      message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}`,
+    });
   if (!Array.isArray(doc.runs)) problems.push({ path: '/runs', message: 'expected an array of runs' });
   else
     doc.runs.forEach((r: unknown, i) => {
       if (!isObject(r)) return problems.push({ path: `/runs/${i}`, message: 'expected an object' });
       for (const key of ['id', 'commit_sha', 'target', 'started_at', 'path', 'verdict'] as const) {
-        if (typeof r[key] !== 'string') problems.push({ path: `/runs/${i}/${key}`, message: 'expected a string' });
+        if (typeof r[key] !== 'string')
+          problems.push({ path: `/runs/${i}/${key}`, message: 'expected a string' });
       }
       if (typeof r.path === 'string' && (r.path.startsWith('/') || r.path.split('/').includes('..')))
-        problems.push({ path: `/runs/${i}/path`, message: `expected a relative path inside the snapshot, got "${r.path}"` });
+        problems.push({
+          path: `/runs/${i}/path`,
+          message: `expected a relative path inside the snapshot, got "${r.path}"`,
+        });
     });
   if (!Array.isArray(doc.shards)) problems.push({ path: '/shards', message: 'expected an array of shards' });
   return problems;

@@ -41,7 +41,9 @@ export function detectKind(doc: unknown): ReportKind | null {
 }
 
 /** Validates a document of any of our kinds, detected from its `schema` field. */
-export function validateReport(doc: unknown): Validated<ReportByKind[ReportKind]> & { kind: ReportKind | null } {
+export function validateReport(
+  doc: unknown,
+): Validated<ReportByKind[ReportKind]> & { kind: ReportKind | null } {
   const kind = detectKind(doc);
   if (!kind) {
     const got = isObject(doc) ? JSON.stringify(doc.schema ?? null) : describeType(doc);
@@ -92,10 +94,14 @@ function toProblem(kind: ReportKind, e: ErrorObject, doc: unknown): Problem {
         message: `expected ${JSON.stringify(p.allowedValue)}, got ${got(e.instancePath)}`,
       };
     case 'type':
-      return { path: e.instancePath, message: `expected ${String(p.type).replace(',', ' or ')}, got ${got(e.instancePath)}` };
+      return {
+        path: e.instancePath,
+        message: `expected ${String(p.type).replace(',', ' or ')}, got ${got(e.instancePath)}`,
+      };
     case 'pattern': {
       const prop = /\/([A-Za-z0-9_]+)\/pattern$/.exec(e.schemaPath)?.[1] ?? '';
-      const name = PATTERN_NAMES[prop] ?? PATTERN_NAMES[`${kind}:${prop}`] ?? `a string matching ${String(p.pattern)}`;
+      const name =
+        PATTERN_NAMES[prop] ?? PATTERN_NAMES[`${kind}:${prop}`] ?? `a string matching ${String(p.pattern)}`;
       return { path: e.instancePath, message: `expected ${name}, got ${got(e.instancePath)}` };
     }
     case 'minimum':
@@ -125,7 +131,10 @@ const CONSISTENCY: { [K in ReportKind]: (doc: ReportByKind[K]) => Problem[] } = 
     doc.reports.forEach((r, i) => {
       const first = seen.get(r.file);
       if (first !== undefined)
-        issues.push({ path: `/reports/${i}/file`, message: `"${r.file}" is listed twice (also /reports/${first})` });
+        issues.push({
+          path: `/reports/${i}/file`,
+          message: `"${r.file}" is listed twice (also /reports/${first})`,
+        });
       else seen.set(r.file, i);
     });
     return issues;
@@ -136,7 +145,10 @@ const CONSISTENCY: { [K in ReportKind]: (doc: ReportByKind[K]) => Problem[] } = 
     doc.gates.forEach((gate, g) => {
       const first = numbers.get(gate.number);
       if (first !== undefined)
-        issues.push({ path: `/gates/${g}/number`, message: `gate ${gate.number} appears twice (also /gates/${first})` });
+        issues.push({
+          path: `/gates/${g}/number`,
+          message: `gate ${gate.number} appears twice (also /gates/${first})`,
+        });
       else numbers.set(gate.number, g);
       const want = rollupGate(gate.checks);
       if (gate.status !== want) {
@@ -162,11 +174,15 @@ const CONSISTENCY: { [K in ReportKind]: (doc: ReportByKind[K]) => Problem[] } = 
     const issues: Problem[] = [];
     const names = new Set<string>();
     doc.assets.forEach((a, i) => {
-      if (names.has(a.name)) issues.push({ path: `/assets/${i}/name`, message: `asset "${a.name}" is listed twice` });
+      if (names.has(a.name))
+        issues.push({ path: `/assets/${i}/name`, message: `asset "${a.name}" is listed twice` });
       names.add(a.name);
     });
     if ((doc.notes.file === null) !== (doc.notes.sha256 === null)) {
-      issues.push({ path: '/notes/sha256', message: 'notes file and its sha256 must both be set or both be null' });
+      issues.push({
+        path: '/notes/sha256',
+        message: 'notes file and its sha256 must both be set or both be null',
+      });
     }
     return issues;
   },
@@ -188,14 +204,20 @@ function benchConsistency(
       const ticks = e[`${s}_ticks`];
       const want = e[`${s}_ns`] / budget.tick_ns;
       if (Math.abs(ticks - want) > 1e-6 * Math.max(1, want) + 1e-3) {
-        issues.push({ path: `${at}/${s}_ticks`, message: `expected ${s}_ns / ${budget.tick_ns} = ${want}, got ${ticks}` });
+        issues.push({
+          path: `${at}/${s}_ticks`,
+          message: `expected ${s}_ns / ${budget.tick_ns} = ${want}, got ${ticks}`,
+        });
       }
     }
     for (let q = 1; q < QUANTILES.length; q++) {
       const lo = QUANTILES[q - 1]!;
       const hi = QUANTILES[q]!;
       if (e[`${hi}_ns`] < e[`${lo}_ns`]) {
-        issues.push({ path: `${at}/${hi}_ns`, message: `${hi} ${e[`${hi}_ns`]} is below ${lo} ${e[`${lo}_ns`]}` });
+        issues.push({
+          path: `${at}/${hi}_ns`,
+          message: `${hi} ${e[`${hi}_ns`]} is below ${lo} ${e[`${lo}_ns`]}`,
+        });
       }
     }
     const judged = judgeBenchEntry(e, resolutionNs, budget);

@@ -19,21 +19,48 @@ export type Fetcher = (url: string) => Promise<Response>;
 
 /** Loads what the snapshot at `baseUrl` (the folder holding index.json, ending in '/') lists and the
  *  store does not hold yet. Throws only when the index itself cannot be read or is malformed. */
-export async function loadSnapshot(db: KnhkDb, baseUrl: string, fetcher: Fetcher = fetch): Promise<SnapshotLoad> {
-  const res = await fetcher(`${baseUrl}index.json`);
-  if (!res.ok) throw new Error(`the data snapshot's index.json could not be loaded: HTTP ${res.status}`);
+export async function loadSnapshot(
+  db: KnhkDb,
+  baseUrl: string,
+  fetcher: Fetcher = fetch,
+): Promise<SnapshotLoad> {
+  const url = `${baseUrl}index.json`;
+  let res: Response;
+  try {
+    res = await fetcher(url);
+  } catch (err) {
+    // A network failure (offline, blocked): say which file, and that stored data is still shown.
+    throw new Error(
+      `the data snapshot (${url}) could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  if (!res.ok) throw new Error(`the data snapshot (${url}) could not be loaded: HTTP ${res.status}`);
   const index = (await res.json()) as unknown;
   const problems = checkSnapshotIndex(index);
   if (problems.length) {
-    throw new Error(`the data snapshot's index.json is malformed: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    throw new Error(
+      `the data snapshot's index.json is malformed: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
   }
   const { runs } = index as SnapshotIndex;
-  const knownIds = new Set(await db.runs.where('id').anyOf(runs.map((r) => r.id)).primaryKeys());
+  const knownIds = new Set(
+    await db.runs
+      .where('id')
+      .anyOf(runs.map((r) => r.id))
+      .primaryKeys(),
+  );
   const result: SnapshotLoad = { listed: runs.length, added: [], known: knownIds.size, refused: [] };
   const batch: CheckedRun[] = [];
   for (const entry of runs) {
     if (knownIds.has(entry.id)) continue;
-    const checked = await fetchRun(`${baseUrl}${entry.path}`, fetcher);
+    const checked = await fetchRun(`${baseUrl}${entry.path}`, fetcher).catch((err: unknown) => ({
+      problems: [
+        {
+          path: '',
+          message: `${entry.path} could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      ],
+    }));
     if ('problems' in checked) result.refused.push({ id: entry.id, problems: checked.problems });
     else batch.push(checked);
   }

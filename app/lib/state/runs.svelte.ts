@@ -43,6 +43,8 @@ class RunsState {
 
   private async readLatest(): Promise<RunView[]> {
     const runs = await this.db.runs.orderBy('started_at').reverse().toArray();
+    // A local, short-lived set inside one async read: nothing renders from it, so no reactivity.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const seen = new Set<string>();
     const views: RunView[] = [];
     for (const run of runs) {

@@ -4,7 +4,8 @@ import { judgeBenchEntry, rollupBench, rollupGate, rollupRun } from '../../../ap
 import type { CheckStatus, Gate, GateStatus } from '../../../app/lib/reports/types.ts';
 
 const checks = (...s: CheckStatus[]) => s.map((status) => ({ status }));
-const gates = (...s: [Gate['id'], boolean, GateStatus][]) => s.map(([id, blocking, status]) => ({ id, blocking, status }));
+const gates = (...s: [Gate['id'], boolean, GateStatus][]) =>
+  s.map(([id, blocking, status]) => ({ id, blocking, status }));
 
 describe('rollupGate', () => {
   it.each([
@@ -19,10 +20,31 @@ describe('rollupGate', () => {
 
 describe('rollupRun', () => {
   it.each([
-    ['every blocking gate passes', gates(['weaver', true, 'pass'], ['build', true, 'pass'], ['tests', true, 'pass']), 'go'],
-    ['an advisory gate fails', gates(['weaver', true, 'pass'], ['build', true, 'pass'], ['tests', true, 'pass'], ['security', false, 'fail']), 'go'],
-    ['one blocking gate has no evidence', gates(['weaver', true, 'no-evidence'], ['build', true, 'pass'], ['tests', true, 'pass']), 'no-evidence'],
-    ['one blocking gate failed', gates(['weaver', true, 'no-evidence'], ['build', true, 'fail'], ['tests', true, 'pass']), 'no-go'],
+    [
+      'every blocking gate passes',
+      gates(['weaver', true, 'pass'], ['build', true, 'pass'], ['tests', true, 'pass']),
+      'go',
+    ],
+    [
+      'an advisory gate fails',
+      gates(
+        ['weaver', true, 'pass'],
+        ['build', true, 'pass'],
+        ['tests', true, 'pass'],
+        ['security', false, 'fail'],
+      ),
+      'go',
+    ],
+    [
+      'one blocking gate has no evidence',
+      gates(['weaver', true, 'no-evidence'], ['build', true, 'pass'], ['tests', true, 'pass']),
+      'no-evidence',
+    ],
+    [
+      'one blocking gate failed',
+      gates(['weaver', true, 'no-evidence'], ['build', true, 'fail'], ['tests', true, 'pass']),
+      'no-go',
+    ],
     ['a blocking gate is missing', gates(['build', true, 'pass'], ['tests', true, 'pass']), 'no-evidence'],
     ['no gates at all', gates(), 'no-evidence'],
   ])('%s', (_name, input, want) => expect(rollupRun(input)).toBe(want));

@@ -41,14 +41,28 @@ describe('report CLI', () => {
     spawnSync('npx', ['tsx', 'scripts/report/cli.ts', ...args], { encoding: 'utf8' });
 
   it('prints one JSON object per file and exits 1 when one is invalid', () => {
-    const r = cli('check', 'tests/fixtures/release/valid-two-targets.json', 'tests/fixtures/release/invalid-empty-asset.json');
+    const r = cli(
+      'check',
+      'tests/fixtures/release/valid-two-targets.json',
+      'tests/fixtures/release/invalid-empty-asset.json',
+    );
     expect(r.status).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { valid: boolean });
     expect(lines.map((l) => l.valid)).toEqual([true, false]);
   });
 
   it('exits 0 when every file is valid', () => {
-    expect(() => execFileSync('npx', ['tsx', 'scripts/report/cli.ts', 'check', 'tests/fixtures/release/valid-two-targets.json'])).not.toThrow();
+    expect(() =>
+      execFileSync('npx', [
+        'tsx',
+        'scripts/report/cli.ts',
+        'check',
+        'tests/fixtures/release/valid-two-targets.json',
+      ]),
+    ).not.toThrow();
   });
 
   it.each([[[]], [['check']], [['verify', 'x.json']]])('exits 2 on usage error %j', (args) => {

@@ -58,7 +58,15 @@ describe('validateReport', () => {
   it('returns a missing property as a pointer to the property itself', () => {
     const result = validateAs('release', { schema: 'knhk.release/v1' });
     const paths = result.ok ? [] : result.issues.map((i) => i.path).sort();
-    expect(paths).toEqual(['/assets', '/checksum_files', '/commit_sha', '/created_at', '/notes', '/tag', '/version']);
+    expect(paths).toEqual([
+      '/assets',
+      '/checksum_files',
+      '/commit_sha',
+      '/created_at',
+      '/notes',
+      '/tag',
+      '/version',
+    ]);
   });
 
   it('escapes ~ and / in pointer tokens (RFC 6901)', () => {
@@ -68,7 +76,15 @@ describe('validateReport', () => {
   });
 
   it('never throws on hostile input', () => {
-    const hostile: unknown[] = [null, undefined, '', 0, NaN, { schema: null }, { schema: 'knhk.run/v1', reports: 'x' }];
+    const hostile: unknown[] = [
+      null,
+      undefined,
+      '',
+      0,
+      NaN,
+      { schema: null },
+      { schema: 'knhk.run/v1', reports: 'x' },
+    ];
     for (const doc of hostile) expect(() => validateReport(doc)).not.toThrow();
   });
 });

@@ -10,7 +10,13 @@ import type { RunManifest } from '../../../app/lib/reports/types.ts';
 const bench = readFileSync('tests/fixtures/tick-bench/valid-pass.json');
 const baseRun = JSON.parse(readFileSync('tests/fixtures/run/valid-local.json', 'utf8')) as RunManifest;
 
-function writeRun(dir: string, id: string, startedAt: string, benchBytes: Buffer = bench, digestOf: Buffer = bench) {
+function writeRun(
+  dir: string,
+  id: string,
+  startedAt: string,
+  benchBytes: Buffer = bench,
+  digestOf: Buffer = bench,
+) {
   const run: RunManifest = {
     ...baseRun,
     id,
@@ -58,10 +64,15 @@ describe('runSnapshot', () => {
     expect(first.refused).toEqual([]);
     expect(first.added).toHaveLength(2);
     const tree = readTree(out);
-    const index = JSON.parse(tree['index.json']!) as { runs: { id: string; verdict: string }[]; shards: unknown[] };
+    const index = JSON.parse(tree['index.json']!) as {
+      runs: { id: string; verdict: string }[];
+      shards: unknown[];
+    };
     expect(index.runs.map((r) => r.id)).toEqual(['local-a-20261204T100000Z', 'local-a-20261130T100000Z']);
     expect(index.runs[0]!.verdict).toBe('no-evidence');
-    expect(Object.keys(tree).filter((k) => k.startsWith('shards/'))).toEqual(['shards/2026-12.json', 'shards/2026-11.json'].sort());
+    expect(Object.keys(tree).filter((k) => k.startsWith('shards/'))).toEqual(
+      ['shards/2026-12.json', 'shards/2026-11.json'].sort(),
+    );
 
     const second = await runSnapshot({ runsDirs: [runs], outDir: out });
     expect(second.added).toEqual([]);
@@ -75,13 +86,17 @@ describe('runSnapshot', () => {
     const result = await runSnapshot({ runsDirs: [runs], outDir: out });
     expect(result.runs).toBe(0);
     expect(result.refused).toHaveLength(1);
-    expect(result.refused[0]!.reason).toMatch(/\/reports\/0\/sha256: "tick-bench.json" has SHA-256 [0-9a-f]{64}, the manifest says/);
+    expect(result.refused[0]!.reason).toMatch(
+      /\/reports\/0\/sha256: "tick-bench.json" has SHA-256 [0-9a-f]{64}, the manifest says/,
+    );
     expect(readdirSync(join(out, 'runs'))).toEqual([]);
   });
 
   it('refuses a run whose report is itself invalid, with the inner problem', async () => {
     const runs = join(tmp, 'runs');
-    const broken = Buffer.from(readFileSync('tests/fixtures/tick-bench/invalid-claims-pass-over-budget.json'));
+    const broken = Buffer.from(
+      readFileSync('tests/fixtures/tick-bench/invalid-claims-pass-over-budget.json'),
+    );
     writeRun(runs, 'local-a-20261204T100000Z', '2026-12-04T10:00:00Z', broken, broken);
     const result = await runSnapshot({ runsDirs: [runs], outDir: join(tmp, 'data') });
     expect(result.refused[0]!.reason).toContain('/reports/0/entries/0/within_budget');
@@ -96,7 +111,9 @@ describe('runSnapshot', () => {
     writeRun(b, 'local-a-20261204T100000Z', '2026-12-04T11:00:00Z');
     const result = await runSnapshot({ runsDirs: [b], outDir: out });
     expect(result.refused[0]!.reason).toMatch(/already published with a different run.json/);
-    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { runs: { started_at: string }[] };
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
+      runs: { started_at: string }[];
+    };
     expect(index.runs[0]!.started_at).toBe('2026-12-04T10:00:00Z');
   });
 });

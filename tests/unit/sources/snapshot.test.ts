@@ -17,7 +17,9 @@ function manifest(id: string, benchText = bench): RunManifest {
     ...base,
     id,
     group: id,
-    reports: [{ kind: 'tick-bench', file: 'tick-bench.json', sha256: sha(benchText), bytes: benchText.length }],
+    reports: [
+      { kind: 'tick-bench', file: 'tick-bench.json', sha256: sha(benchText), bytes: benchText.length },
+    ],
   };
 }
 
@@ -98,9 +100,9 @@ describe('loadSnapshot', () => {
   });
 
   it('throws a readable error for a malformed index, naming the field', async () => {
-    await expect(loadSnapshot(db, BASE, site({ 'index.json': '{"format":"x","runs":[],"shards":[]}' }))).rejects.toThrow(
-      /\/format: expected "knhk.snapshot\/v1"/,
-    );
+    await expect(
+      loadSnapshot(db, BASE, site({ 'index.json': '{"format":"x","runs":[],"shards":[]}' })),
+    ).rejects.toThrow(/\/format: expected "knhk.snapshot\/v1"/);
   });
 });
 
@@ -108,7 +110,11 @@ describe('storeRuns', () => {
   it('is one transaction: a batch that fails part-way leaves the store as it was', async () => {
     const db = openDb(`test-${Math.random()}`);
     await db.open();
-    const good = { manifest: manifest('local-box-20261204T160000Z'), verdict: 'no-evidence' as const, reports: [] };
+    const good = {
+      manifest: manifest('local-box-20261204T160000Z'),
+      verdict: 'no-evidence' as const,
+      reports: [],
+    };
     // A report IndexedDB cannot clone (a function) fails the reports step after the runs were put.
     const poisoned = {
       manifest: manifest('local-box-20261204T170000Z'),

@@ -1,0 +1,561 @@
+/* bench.c: the tick benchmark: input pool, calls-per-sample choice, timed samples, statistics,
+ * the budget verdict, and the tick-bench report. Method and reading guide: bench/README.md. */
+#include "bench.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#ifndef KNHK_BUILD_FLAGS
+#define KNHK_BUILD_FLAGS "unknown"
+#endif
+
+/* ---- statistics and verdict (pure) ----------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least pct% of the values at or below it. Integer
+ * arithmetic, so 95% of 1000 is rank 950 exactly (0.95 * 1000 in floating point is not). */
+static double nearest_rank(const double *sorted, size_t n, unsigned pct) {
+  size_t rank = (pct * n + 99) / 100;
+  if (rank == 0) rank = 1;
+  return sorted[rank - 1];
+}
+
+void knhk_bench_stats(double *values, size_t n, knhk_bench_stats_t *out) {
+  memset(out, 0, sizeof *out);
+  if (n == 0) return;
+  qsort(values, n, sizeof *values, cmp_double);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += values[i];
+  double mean = sum / (double)n;
+  double sq = 0;
+  for (size_t i = 0; i < n; i++) sq += (values[i] - mean) * (values[i] - mean);
+  out->n = n;
+  out->mean = mean;
+  out->stddev = n > 1 ? sqrt(sq / (double)(n - 1)) : 0.0;
+  out->min = values[0];
+  out->p5 = nearest_rank(values, n, 5);
+  out->p50 = nearest_rank(values, n, 50);
+  out->p95 = nearest_rank(values, n, 95);
+  out->p99 = nearest_rank(values, n, 99);
+  out->max = values[n - 1];
+}
+
+knhk_bench_verdict knhk_bench_classify(const knhk_bench_stats_t *ns, double min_sample_ns,
+                                       double resolution_ns, char *reason, size_t reason_size) {
+  double min_span_ns = KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * resolution_ns;
+  if (ns->n == 0) {
+    snprintf(reason, reason_size, "no samples");
+    return KNHK_BENCH_NO_EVIDENCE;
+  }
+  if (!(resolution_ns > 0)) {
+    snprintf(reason, reason_size, "clock resolution unknown (%g ns)", resolution_ns);
+    return KNHK_BENCH_NO_EVIDENCE;
+  }
+  /* Written as !(a >= b) so a NaN shortest sample is no evidence, not a pass. */
+  if (!(min_sample_ns >= min_span_ns)) {
+    snprintf(reason, reason_size, "shortest sample %.1f ns < 1000 x resolution %.4f ns = %.1f ns",
+             min_sample_ns, resolution_ns, min_span_ns);
+    return KNHK_BENCH_NO_EVIDENCE;
+  }
+  if (!(ns->p95 > 0)) {
+    snprintf(reason, reason_size, "p95 per call is %g ns: the calls were not measured", ns->p95);
+    return KNHK_BENCH_NO_EVIDENCE;
+  }
+  double p95_ticks = ns->p95 / KNHK_TICK_NS;
+  if (p95_ticks <= KNHK_BUDGET_TICKS) {
+    snprintf(reason, reason_size, "p95 %.2f ticks <= %d", p95_ticks, KNHK_BUDGET_TICKS);
+    return KNHK_BENCH_PASS;
+  }
+  snprintf(reason, reason_size, "p95 %.2f ticks > %d", p95_ticks, KNHK_BUDGET_TICKS);
+  return KNHK_BENCH_FAIL;
+}
+
+const char *knhk_bench_verdict_name(knhk_bench_verdict verdict) {
+  switch (verdict) {
+    case KNHK_BENCH_PASS: return "pass";
+    case KNHK_BENCH_FAIL: return "fail";
+    default: return "no-evidence";
+  }
+}
+
+/* ---- input pool ------------------------------------------------------------------------------ */
+
+#define POOL_SIZE 256u /* power of two: the next input is items[i & POOL_MASK], no division */
+#define POOL_MASK (POOL_SIZE - 1u)
+#define POOL_BLOCKS 8u /* 8 predicate runs of 8 triples each */
+#define POOL_TRIPLES (POOL_BLOCKS * KNHK_MAX_LANES)
+
+typedef struct {
+  knhk_run_t run;
+  uint64_t p, s;
+  uint32_t want; /* expected result, from spec_ask_sp() */
+} pool_item_t;
+
+typedef struct {
+  knhk_soa_t soa;
+  pool_item_t items[POOL_SIZE];
+} pool_t;
+
+/* splitmix64's finaliser: a bijection on 64-bit values, so distinct inputs give distinct ids. */
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15u;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
+
+/* The spec of ASK_SP written independently of the kernel: the bench refuses to time a kernel
+ * that disagrees with it on any pool input. */
+static uint32_t spec_ask_sp(const knhk_soa_t *soa, knhk_run_t run, uint64_t p, uint64_t s) {
+  if (p != run.pred) return 0;
+  for (uint32_t i = 0; i < run.len; i++)
+    if (soa->S[run.off + i] == s) return 1;
+  return 0;
+}
+
+/* Inputs cycle through five kinds (a prime period, so they do not align with power-of-two sample
+ * sizes): a hit, a miss, a value present only in lanes >= len, a predicate mismatch, a hit in the
+ * last lane. Lengths vary 0..8. Hits and misses are mixed so neither path is all that is timed. */
+static knhk_status pool_build(pool_t *pool) {
+  knhk_status st = knhk_soa_alloc(&pool->soa, POOL_TRIPLES);
+  if (st != KNHK_OK) return st;
+  knhk_soa_t *soa = &pool->soa;
+  for (uint32_t i = 0; i < POOL_TRIPLES; i++) {
+    soa->S[i] = mix64(i + 1);
+    soa->P[i] = mix64(1000 + i / KNHK_MAX_LANES);
+    soa->O[i] = mix64(2000 + i);
+  }
+  for (uint32_t i = 0; i < POOL_SIZE; i++) {
+    uint64_t r = mix64(3000 + i);
+    uint32_t block = (uint32_t)(r % POOL_BLOCKS);
+    uint32_t len = (uint32_t)((r >> 8) % (KNHK_MAX_LANES + 1));
+    knhk_run_t run = {soa->P[block * KNHK_MAX_LANES], block * KNHK_MAX_LANES, len};
+    uint64_t miss = mix64(4000 + i); /* never an S id: those are mix64(1..64) */
+    uint64_t s = miss, p = run.pred;
+    uint32_t pick = (uint32_t)(r >> 16);
+    switch (i % 5) {
+      case 0: s = len ? soa->S[run.off + pick % len] : miss; break;
+      case 1: break;
+      case 2: s = len < KNHK_MAX_LANES ? soa->S[run.off + len + pick % (KNHK_MAX_LANES - len)] : miss; break;
+      case 3: s = len ? soa->S[run.off + pick % len] : miss; p = run.pred ^ 1u; break;
+      default: s = len ? soa->S[run.off + len - 1] : miss; break;
+    }
+    pool->items[i] = (pool_item_t){run, p, s, spec_ask_sp(soa, run, p, s)};
+  }
+  return KNHK_OK;
+}
+
+/* ---- timed kernels: one sample = `calls` calls in a row between two counter reads ------------ */
+
+typedef uint64_t (*sample_fn)(const pool_t *pool, const knhk_clock_t *clk, uint32_t start,
+                              uint32_t calls, uint64_t *sum);
+typedef uint32_t (*check_fn)(const pool_t *pool, const pool_item_t *item);
+
+/* call_mode "api": through the library's public per-call entry point (a real call: the library is
+ * a separate object, and no LTO). */
+static uint64_t sample_ask_sp_api(const pool_t *pool, const knhk_clock_t *clk, uint32_t start,
+                                  uint32_t calls, uint64_t *sum) {
+  const knhk_soa_t *soa = &pool->soa;
+  uint64_t acc = 0;
+  uint64_t t0 = knhk_clock_start();
+  for (uint32_t i = 0; i < calls; i++) {
+    const pool_item_t *it = &pool->items[(start + i) & POOL_MASK];
+    acc += knhk_ask_sp(soa, it->run, it->p, it->s);
+  }
+  uint64_t t1 = knhk_clock_stop(clk);
+  *sum = acc;
+  return t1 - t0;
+}
+
+/* call_mode "inline": the portable kernel inlined into the timing loop (knhk_impl.h). */
+static uint64_t sample_ask_sp_inline(const pool_t *pool, const knhk_clock_t *clk, uint32_t start,
+                                     uint32_t calls, uint64_t *sum) {
+  const uint64_t *S = pool->soa.S;
+  uint64_t acc = 0;
+  uint64_t t0 = knhk_clock_start();
+  for (uint32_t i = 0; i < calls; i++) {
+    const pool_item_t *it = &pool->items[(start + i) & POOL_MASK];
+    acc += ask_sp_portable_inline(S, it->run, it->p, it->s);
+  }
+  uint64_t t1 = knhk_clock_stop(clk);
+  *sum = acc;
+  return t1 - t0;
+}
+
+static uint32_t check_ask_sp_api(const pool_t *pool, const pool_item_t *it) {
+  return knhk_ask_sp(&pool->soa, it->run, it->p, it->s);
+}
+
+static uint32_t check_ask_sp_inline(const pool_t *pool, const pool_item_t *it) {
+  return ask_sp_portable_inline(pool->soa.S, it->run, it->p, it->s);
+}
+
+/* The registry of timed kernels: one row per op x call mode (grows with the ops). */
+static const struct {
+  uint32_t op;
+  const char *tier;
+  const char *call_mode;
+  sample_fn sample;
+  check_fn check;
+} KERNELS[] = {
+    {KNHK_OP_ASK_SP, "R1", "api", sample_ask_sp_api, check_ask_sp_api},
+    {KNHK_OP_ASK_SP, "R1", "inline", sample_ask_sp_inline, check_ask_sp_inline},
+};
+
+/* ---- running ---------------------------------------------------------------------------------- */
+
+static double net_sample_ns(const knhk_clock_t *clk, uint64_t counts) {
+  return knhk_clock_ns(clk, counts) - clk->read_overhead_ns;
+}
+
+/* Doubles calls per sample until the shortest of 16 trial samples spans twice the minimum
+ * (1000 x resolution): the margin keeps a faster-than-trial sample above the floor. */
+static uint32_t choose_calls(const pool_t *pool, const knhk_clock_t *clk, sample_fn sample) {
+  double target_ns = 2.0 * KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * clk->resolution_ns;
+  uint32_t calls = 1;
+  for (; calls < (1u << 24); calls <<= 1) {
+    double shortest = INFINITY;
+    for (uint32_t t = 0; t < 16; t++) {
+      uint64_t sum;
+      double ns = net_sample_ns(clk, sample(pool, clk, t * calls, calls, &sum));
+      if (ns < shortest) shortest = ns;
+    }
+    if (shortest >= target_ns) break;
+  }
+  return calls;
+}
+
+static void fnv_mix(uint64_t *h, uint64_t v) {
+  *h = (*h ^ v) * 0x100000001b3u; /* FNV-1a 64-bit prime */
+}
+
+static int run_entry(const pool_t *pool, const knhk_clock_t *clk, const knhk_bench_params_t *params,
+                     size_t k, knhk_bench_entry_t *e, double *per_call, char *err, size_t err_size) {
+  for (uint32_t i = 0; i < POOL_SIZE; i++) {
+    const pool_item_t *it = &pool->items[i];
+    knhk_hook_t hook = {KERNELS[k].op, it->p, it->s, 0, 0};
+    knhk_status st = knhk_admit(&pool->soa, it->run, &hook);
+    uint32_t got = st == KNHK_OK ? KERNELS[k].check(pool, it) : 0;
+    if (st != KNHK_OK || got != it->want) {
+      snprintf(err, err_size,
+               "%s %s differs from the spec on pool input %u (admission: %s): expected %u, got %u",
+               knhk_op_name(KERNELS[k].op), KERNELS[k].call_mode, i, knhk_status_str(st), it->want,
+               got);
+      return 3;
+    }
+  }
+  memset(e, 0, sizeof *e);
+  e->op = knhk_op_name(KERNELS[k].op);
+  e->tier = KERNELS[k].tier;
+  e->variant = knhk_variant_active();
+  e->call_mode = KERNELS[k].call_mode;
+  e->samples = params->samples;
+  e->warmup_samples = params->warmup_samples;
+  e->calls_per_sample = choose_calls(pool, clk, KERNELS[k].sample);
+  /* Seeded with the entry's identity: two entries with the same result stream (api and inline)
+   * then have different checksums, and do not cancel out in the report's xor. */
+  uint64_t checksum = 0xcbf29ce484222325u; /* FNV-1a 64-bit offset basis */
+  char identity[64];
+  snprintf(identity, sizeof identity, "%s %s %s", e->op, e->variant, e->call_mode);
+  for (const char *c = identity; *c; c++) fnv_mix(&checksum, (unsigned char)*c);
+  uint32_t start = 0;
+  double shortest = INFINITY;
+  size_t n = 0;
+  for (uint32_t s = 0; s < params->warmup_samples + params->samples; s++) {
+    uint64_t sum;
+    uint64_t counts = KERNELS[k].sample(pool, clk, start, e->calls_per_sample, &sum);
+    start += e->calls_per_sample;
+    fnv_mix(&checksum, sum);
+    if (s < params->warmup_samples) continue;
+    double ns = net_sample_ns(clk, counts);
+    if (ns < shortest) shortest = ns;
+    /* A sample at or below the read overhead says nothing about the calls: 0 per call, which the
+     * classification turns into no-evidence if it reaches p95. */
+    per_call[n++] = ns > 0 ? ns / e->calls_per_sample : 0.0;
+  }
+  e->results_checksum = checksum;
+  e->min_sample_ns = n > 0 && shortest > 0 ? shortest : 0.0;
+  knhk_bench_stats(per_call, n, &e->ns);
+  e->verdict = knhk_bench_classify(&e->ns, e->min_sample_ns, clk->resolution_ns, e->reason,
+                                   sizeof e->reason);
+  return 0;
+}
+
+static void read_cpu_model(char *out, size_t size) {
+  snprintf(out, size, "unknown");
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (f == NULL) return;
+  char line[512];
+  while (fgets(line, sizeof line, f) != NULL) {
+    /* x86 says "model name"; many arm64 kernels give only "Hardware" or nothing. */
+    if (strncmp(line, "model name", 10) != 0 && strncmp(line, "Hardware", 8) != 0) continue;
+    char *colon = strchr(line, ':');
+    if (colon == NULL) continue;
+    char *v = colon + 1;
+    while (*v == ' ' || *v == '\t') v++;
+    v[strcspn(v, "\r\n")] = '\0';
+    if (*v != '\0') snprintf(out, size, "%s", v);
+    break;
+  }
+  fclose(f);
+}
+
+static void append_word(char *out, size_t size, const char *word) {
+  size_t used = strlen(out);
+  snprintf(out + used, size - used, "%s%s", used ? " " : "", word);
+}
+
+static void read_cpu_features(char *out, size_t size) {
+  out[0] = '\0';
+#if defined(KNHK_ARCH_X86_64) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+#define FEATURE(name) \
+  if (__builtin_cpu_supports(name)) append_word(out, size, name)
+  FEATURE("sse2");
+  FEATURE("sse4.2");
+  FEATURE("avx");
+  FEATURE("avx2");
+  FEATURE("avx512f");
+  FEATURE("avx512vl");
+  FEATURE("avx512bw");
+#undef FEATURE
+#elif defined(KNHK_ARCH_ARM64)
+  append_word(out, size, "neon"); /* Advanced SIMD is mandatory in AArch64 */
+#else
+  (void)size;
+  (void)append_word;
+#endif
+}
+
+int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *report, char *err,
+                   size_t err_size) {
+  memset(report, 0, sizeof *report);
+  time_t now = time(NULL);
+  struct tm utc;
+  gmtime_r(&now, &utc);
+  strftime(report->generated_at, sizeof report->generated_at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  if (params->commit_sha != NULL)
+    snprintf(report->commit_sha, sizeof report->commit_sha, "%s", params->commit_sha);
+  read_cpu_model(report->cpu_model, sizeof report->cpu_model);
+  read_cpu_features(report->cpu_features, sizeof report->cpu_features);
+
+  knhk_status st = knhk_clock_calibrate(&report->clock, params->calibration_ms);
+  if (st != KNHK_OK) {
+    snprintf(err, err_size, "clock calibration failed: %s", knhk_status_str(st));
+    return 3;
+  }
+  pool_t *pool = malloc(sizeof *pool);
+  double *per_call = malloc(params->samples * sizeof *per_call);
+  int rc = 0;
+  if (pool == NULL || per_call == NULL || pool_build(pool) != KNHK_OK) {
+    snprintf(err, err_size, "%s", knhk_status_str(KNHK_E_NOMEM));
+    free(per_call);
+    free(pool);
+    return 3;
+  }
+  for (size_t k = 0; k < sizeof KERNELS / sizeof KERNELS[0] && rc == 0; k++) {
+    if (params->op != 0 && KERNELS[k].op != params->op) continue;
+    knhk_bench_entry_t *e = &report->entries[report->entry_count];
+    rc = run_entry(pool, &report->clock, params, k, e, per_call, err, err_size);
+    if (rc == 0) {
+      report->results_checksum ^= e->results_checksum;
+      report->entry_count++;
+    }
+  }
+  knhk_soa_free(&pool->soa);
+  free(pool);
+  free(per_call);
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) report->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+  return rc;
+}
+
+/* ---- writers ---------------------------------------------------------------------------------- */
+
+static void json_str(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    if (*c == '"' || *c == '\\') fprintf(out, "\\%c", *c);
+    else if (*c < 0x20) fprintf(out, "\\u%04x", *c);
+    else fputc(*c, out);
+  }
+  fputc('"', out);
+}
+
+/* JSON has no NaN or Infinity: a non-finite value is written as 0 (its entry is then no-evidence
+ * by the p95 <= 0 rule, or the field was meaningless). Integral values print without exponent. */
+static void json_num(FILE *out, double v) {
+  if (!isfinite(v)) v = 0;
+  if (v == floor(v) && fabs(v) < 9007199254740992.0) fprintf(out, "%.0f", v);
+  else fprintf(out, "%.6g", v);
+}
+
+#if defined(__x86_64__)
+#define ARCH_NAME "x86_64"
+#elif defined(__aarch64__)
+#define ARCH_NAME "aarch64"
+#elif defined(__i386__)
+#define ARCH_NAME "i686"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define ARCH_NAME "riscv64"
+#else
+#define ARCH_NAME "unknown"
+#endif
+
+/* The GNU triple of this build, as the release names its tarballs. */
+static const char *target_triple(void) {
+#if defined(__linux__) && defined(__GLIBC__)
+  return ARCH_NAME "-linux-gnu";
+#elif defined(__linux__)
+  return ARCH_NAME "-linux-musl";
+#elif defined(__APPLE__)
+  return ARCH_NAME "-apple-darwin";
+#else
+  return ARCH_NAME "-unknown";
+#endif
+}
+
+static void compiler_version(char *out, size_t size) {
+#if defined(__clang__)
+  snprintf(out, size, "%d.%d.%d", __clang_major__, __clang_minor__, __clang_patchlevel__);
+#elif defined(__GNUC__)
+  snprintf(out, size, "%d.%d.%d", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+  snprintf(out, size, "unknown");
+#endif
+}
+
+static const char *compiler_name(void) {
+#if defined(__clang__)
+  return "clang";
+#elif defined(__GNUC__)
+  return "gcc";
+#else
+  return "unknown";
+#endif
+}
+
+static void write_stats(FILE *out, const knhk_bench_stats_t *st, double scale, const char *unit) {
+  const struct {
+    const char *key;
+    double v;
+  } fields[] = {{"mean", st->mean}, {"stddev", st->stddev}, {"min", st->min}, {"p5", st->p5},
+                {"p50", st->p50},   {"p95", st->p95},       {"p99", st->p99}, {"max", st->max}};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    fprintf(out, "\"%s_%s\": ", fields[i].key, unit);
+    json_num(out, fields[i].v * scale);
+    fputs(", ", out);
+  }
+}
+
+void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
+  char version[32];
+  compiler_version(version, sizeof version);
+  fputs("{\n  \"schema\": \"knhk.tick-bench/v1\",\n  \"generated_at\": ", out);
+  json_str(out, r->generated_at);
+  fputs(",\n  \"knhk_version\": ", out);
+  json_str(out, KNHK_VERSION);
+  fputs(",\n  \"commit_sha\": ", out);
+  if (r->commit_sha[0]) json_str(out, r->commit_sha);
+  else fputs("null", out);
+  fputs(",\n  \"target\": ", out);
+  json_str(out, target_triple());
+  fputs(",\n  \"cpu\": { \"model\": ", out);
+  json_str(out, r->cpu_model);
+  fputs(", \"arch\": ", out);
+  json_str(out, ARCH_NAME);
+  fputs(", \"features\": [", out);
+  char features[sizeof r->cpu_features];
+  snprintf(features, sizeof features, "%s", r->cpu_features);
+  int first = 1;
+  for (char *save = NULL, *w = strtok_r(features, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+    fputs(first ? "" : ", ", out);
+    json_str(out, w);
+    first = 0;
+  }
+  fputs("] },\n  \"compiler\": { \"name\": ", out);
+  json_str(out, compiler_name());
+  fputs(", \"version\": ", out);
+  json_str(out, version);
+  fputs(", \"flags\": ", out);
+  json_str(out, KNHK_BUILD_FLAGS);
+  fputs(" },\n  \"clock\": { \"source\": ", out);
+  json_str(out, r->clock.source ? r->clock.source : "unknown");
+  fputs(", \"reference\": ", out);
+  json_str(out, r->clock.reference ? r->clock.reference : "unknown");
+  fputs(", \"frequency_hz\": ", out);
+  json_num(out, round(r->clock.frequency_hz));
+  fputs(", \"resolution_ns\": ", out);
+  json_num(out, r->clock.resolution_ns);
+  fputs(", \"read_overhead_ns\": ", out);
+  json_num(out, r->clock.read_overhead_ns);
+  fputs(", \"overhead_subtracted\": true, \"calibration_ms\": ", out);
+  json_num(out, r->clock.calibration_ms);
+  fprintf(out,
+          " },\n  \"budget\": { \"ticks\": %d, \"tick_ns\": 0.25, \"statistic\": \"p95\", "
+          "\"min_sample_resolutions\": %.0f },\n",
+          KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS);
+  fprintf(out, "  \"peak_rss_bytes\": %llu,\n", (unsigned long long)r->peak_rss_bytes);
+  fprintf(out, "  \"results_checksum\": \"%016llx\",\n", (unsigned long long)r->results_checksum);
+  fputs("  \"entries\": [", out);
+  for (size_t i = 0; i < r->entry_count; i++) {
+    const knhk_bench_entry_t *e = &r->entries[i];
+    fputs(i ? ",\n    { " : "\n    { ", out);
+    fputs("\"op\": ", out);
+    json_str(out, e->op);
+    fputs(", \"tier\": ", out);
+    json_str(out, e->tier);
+    fputs(", \"variant\": ", out);
+    json_str(out, e->variant);
+    fputs(", \"call_mode\": ", out);
+    json_str(out, e->call_mode);
+    fprintf(out,
+            ",\n      \"calls_per_sample\": %u, \"samples\": %u, \"warmup_samples\": %u, \"n\": %zu, "
+            "\"min_sample_ns\": ",
+            e->calls_per_sample, e->samples, e->warmup_samples, e->ns.n);
+    json_num(out, e->min_sample_ns);
+    fputs(",\n      ", out);
+    write_stats(out, &e->ns, 1.0, "ns");
+    fputs("\n      ", out);
+    write_stats(out, &e->ns, 1.0 / KNHK_TICK_NS, "ticks");
+    fprintf(out, "\n      \"results_checksum\": \"%016llx\",\n      \"within_budget\": ",
+            (unsigned long long)e->results_checksum);
+    json_str(out, knhk_bench_verdict_name(e->verdict));
+    fputs(", \"reason\": ", out);
+    json_str(out, e->reason);
+    fputs(" }", out);
+  }
+  fputs(r->entry_count ? "\n  ]\n}\n" : "]\n}\n", out);
+}
+
+void knhk_bench_write_table(FILE *out, const knhk_bench_report_t *r) {
+  const knhk_clock_t *c = &r->clock;
+  fprintf(out, "knhk %s bench on %s, %s (%s)\n", KNHK_VERSION, target_triple(), r->cpu_model,
+          r->cpu_features[0] ? r->cpu_features : "no SIMD features detected");
+  fprintf(out,
+          "clock: %s vs %s, %.4f GHz, resolution %.4f ns, read overhead %.1f ns (subtracted), "
+          "calibrated over %.0f ms\n",
+          c->source, c->reference, c->frequency_hz / 1e9, c->resolution_ns, c->read_overhead_ns,
+          c->calibration_ms);
+  fprintf(out, "budget: p95 <= %d ticks per call (1 tick = 0.25 ns); a sample spans >= %.0f x "
+               "resolution = %.1f ns\n\n",
+          KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS,
+          KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * c->resolution_ns);
+  fprintf(out, "%-8s %-9s %-7s %12s %7s %9s %9s %9s %10s  %-11s %s\n", "op", "variant", "mode",
+          "calls/sample", "n", "p50 ns", "p95 ns", "p99 ns", "p95 ticks", "budget", "reason");
+  for (size_t i = 0; i < r->entry_count; i++) {
+    const knhk_bench_entry_t *e = &r->entries[i];
+    fprintf(out, "%-8s %-9s %-7s %12u %7zu %9.3f %9.3f %9.3f %10.2f  %-11s %s\n", e->op,
+            e->variant, e->call_mode, e->calls_per_sample, e->ns.n, e->ns.p50, e->ns.p95,
+            e->ns.p99, e->ns.p95 / KNHK_TICK_NS, knhk_bench_verdict_name(e->verdict), e->reason);
+  }
+  fprintf(out, "\nresults checksum %016llx, peak RSS %llu bytes\n",
+          (unsigned long long)r->results_checksum, (unsigned long long)r->peak_rss_bytes);
+}

@@ -1,0 +1,145 @@
+/* test_bench.c: the bench's pure parts: nearest-rank statistics and the budget verdict, including
+ * every no-evidence rule, and a JSON writer that never prints NaN. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "test_main.h"
+
+#define EPS 1e-9
+
+void test_bench_stats_nearest_rank(void) {
+  double v[100];
+  for (int i = 0; i < 100; i++) v[i] = (double)(100 - i); /* 100..1, unsorted on purpose */
+  knhk_bench_stats_t st;
+  knhk_bench_stats(v, 100, &st);
+  CHECK_EQ_U64(st.n, 100, "case=%s n", "1..100");
+  CHECK(fabs(st.mean - 50.5) < EPS, "mean=%g want 50.5", st.mean);
+  /* sample stddev of 1..100 = sqrt(100 * 101 / 12) = 29.0114919 */
+  CHECK(fabs(st.stddev - 29.011491975882016) < 1e-9, "stddev=%.12g", st.stddev);
+  CHECK(st.min == 1 && st.max == 100, "min=%g max=%g", st.min, st.max);
+  CHECK(st.p5 == 5 && st.p50 == 50 && st.p95 == 95 && st.p99 == 99, "p5=%g p50=%g p95=%g p99=%g", st.p5,
+        st.p50, st.p95, st.p99);
+
+  /* 1000 values: p95 is rank 950 exactly (0.95 * 1000 in floating point is 950.0000000000001). */
+  double *w = malloc(1000 * sizeof *w);
+  if (w == NULL) return;
+  for (int i = 0; i < 1000; i++) w[i] = (double)(i + 1);
+  knhk_bench_stats(w, 1000, &st);
+  CHECK(st.p95 == 950 && st.p5 == 50 && st.p99 == 990 && st.p50 == 500, "n=1000 p5=%g p50=%g p95=%g p99=%g",
+        st.p5, st.p50, st.p95, st.p99);
+  free(w);
+
+  double three[3] = {3, 1, 2}; /* nearest rank of 3 values: p5 -> 1st, p50 -> 2nd, p95 -> 3rd */
+  knhk_bench_stats(three, 3, &st);
+  CHECK(st.p5 == 1 && st.p50 == 2 && st.p95 == 3 && st.p99 == 3, "n=3 p5=%g p50=%g p95=%g p99=%g", st.p5,
+        st.p50, st.p95, st.p99);
+}
+
+void test_bench_stats_empty_and_single(void) {
+  knhk_bench_stats_t st;
+  knhk_bench_stats(NULL, 0, &st);
+  CHECK(st.n == 0 && st.mean == 0 && st.p95 == 0 && st.stddev == 0, "empty: n=%zu mean=%g p95=%g", st.n,
+        st.mean, st.p95);
+  double one[1] = {4.5};
+  knhk_bench_stats(one, 1, &st);
+  CHECK(st.n == 1 && st.mean == 4.5 && st.stddev == 0 && st.p5 == 4.5 && st.p99 == 4.5,
+        "single: n=%zu mean=%g stddev=%g", st.n, st.mean, st.stddev);
+}
+
+static knhk_bench_stats_t stats_with_p95(double p95_ns) {
+  knhk_bench_stats_t st = {1000, p95_ns, 0.1, p95_ns, p95_ns, p95_ns, p95_ns, p95_ns, p95_ns};
+  return st;
+}
+
+void test_bench_classify_no_samples_is_no_evidence(void) {
+  knhk_bench_stats_t st = {0};
+  char reason[160];
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "n=0 verdict");
+  CHECK(strstr(reason, "no samples") != NULL, "reason=\"%s\"", reason);
+}
+
+void test_bench_classify_short_sample_is_no_evidence(void) {
+  knhk_bench_stats_t st = stats_with_p95(1.0); /* would pass on its figure alone */
+  char reason[160];
+  /* resolution 0.5 ns: samples must span 500 ns; 499.9 is short, 500 is enough. */
+  knhk_bench_verdict v = knhk_bench_classify(&st, 499.9, 0.5, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "min_sample 499.9 ns, res 0.5 ns");
+  CHECK(strstr(reason, "1000 x resolution") != NULL, "reason=\"%s\"", reason);
+  v = knhk_bench_classify(&st, 500.0, 0.5, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "pass", "min_sample 500 ns, res 0.5 ns");
+  v = knhk_bench_classify(&st, NAN, 0.5, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "min_sample NaN");
+  v = knhk_bench_classify(&st, 1e6, 0.0, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "resolution 0");
+}
+
+void test_bench_classify_zero_p95_is_no_evidence(void) {
+  knhk_bench_stats_t st = stats_with_p95(0.0);
+  char reason[160];
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "p95 0 ns");
+  CHECK(strstr(reason, "p95") != NULL, "reason=\"%s\"", reason);
+  st = stats_with_p95(NAN);
+  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "p95 NaN");
+}
+
+void test_bench_classify_budget_boundary(void) {
+  char reason[160];
+  knhk_bench_stats_t st = stats_with_p95(2.0); /* exactly 8 ticks: within budget */
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "pass", "p95 2.0 ns = 8 ticks");
+  CHECK_EQ_STR(reason, "p95 8.00 ticks <= 8", "reason at 8 ticks");
+  st = stats_with_p95(2.0025); /* 8.01 ticks */
+  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "fail", "p95 2.0025 ns = 8.01 ticks");
+  CHECK_EQ_STR(reason, "p95 8.01 ticks > 8", "reason at 8.01 ticks");
+  st = stats_with_p95(0.775);
+  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  CHECK_EQ_STR(reason, "p95 3.10 ticks <= 8", "reason at 3.10 ticks");
+}
+
+void test_bench_json_never_writes_nan(void) {
+  knhk_bench_report_t *r = calloc(1, sizeof *r);
+  if (r == NULL) return;
+  r->clock = (knhk_clock_t){"rdtsc-lfence", "CLOCK_MONOTONIC", 2.3e9, 1 / 2.3, NAN, 50, 0};
+  snprintf(r->generated_at, sizeof r->generated_at, "2026-12-04T16:00:00Z");
+  snprintf(r->cpu_model, sizeof r->cpu_model, "Test \"CPU\"\\1");
+  snprintf(r->cpu_features, sizeof r->cpu_features, "sse2 avx2");
+  r->entry_count = 1;
+  knhk_bench_entry_t *e = &r->entries[0];
+  e->op = "ASK_SP";
+  e->tier = "R1";
+  e->variant = "portable";
+  e->call_mode = "api";
+  e->calls_per_sample = 1024;
+  e->samples = 1000;
+  e->ns = (knhk_bench_stats_t){1000, NAN, INFINITY, -INFINITY, 1, 2, 3, 4, 5};
+  snprintf(e->reason, sizeof e->reason, "p95 12.00 ticks > 8");
+  e->results_checksum = 0xabc;
+  char buf[8192] = "";
+  FILE *f = tmpfile();
+  if (f == NULL) {
+    free(r);
+    test_fail(__FILE__, __LINE__, "tmpfile failed");
+    return;
+  }
+  knhk_bench_write_json(f, r);
+  rewind(f);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  CHECK(n > 0 && strstr(buf, "\"schema\": \"knhk.tick-bench/v1\"") != NULL, "schema key missing:\n%s", buf);
+  CHECK(strstr(buf, "nan") == NULL && strstr(buf, "inf") == NULL && strstr(buf, "NaN") == NULL,
+        "non-finite number written:\n%s", buf);
+  CHECK(strstr(buf, "\"mean_ns\": 0,") != NULL, "NaN mean not written as 0");
+  CHECK(strstr(buf, "\"p95_ticks\": 12,") != NULL, "p95_ticks not p95_ns / 0.25");
+  CHECK(strstr(buf, "\"commit_sha\": null") != NULL, "commit_sha not null when unknown");
+  CHECK(strstr(buf, "\"results_checksum\": \"0000000000000abc\"") != NULL, "checksum not 16 hex digits");
+  CHECK(strstr(buf, "\"model\": \"Test \\\"CPU\\\"\\\\1\"") != NULL, "cpu model not escaped");
+  free(r);
+}

@@ -1,0 +1,94 @@
+// Overview in real Chromium against the built site: the figures shown are the report's, the data
+// comes through IndexedDB, the page is cross-origin isolated, and the WASM answers like the native CLI.
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface IndexRun {
+  id: string;
+  path: string;
+}
+interface Entry {
+  op: string;
+  variant: string;
+  call_mode: string;
+  p50_ticks: number;
+  p95_ticks: number;
+  p95_ns: number;
+  within_budget: string;
+}
+
+const DATA = 'static/data';
+const latestRun = (): IndexRun => {
+  const index = JSON.parse(readFileSync(join(DATA, 'index.json'), 'utf8')) as { runs: IndexRun[] };
+  const run = index.runs[0];
+  if (!run) throw new Error('static/data/index.json lists no run: run `npm run pipeline` first');
+  return run;
+};
+const benchOf = (run: IndexRun): { entries: Entry[] } =>
+  JSON.parse(readFileSync(join(DATA, run.path.replace(/run\.json$/, 'tick-bench.json')), 'utf8')) as {
+    entries: Entry[];
+  };
+
+async function openOverview(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
+}
+
+test("shows this machine's latest run with the tick figures of its report", async ({ page }) => {
+  const run = latestRun();
+  const bench = benchOf(run);
+  await openOverview(page);
+  const card = page.locator(`[data-testid="run-card"][data-run-id="${run.id}"]`);
+  await expect(card).toBeVisible();
+  expect(bench.entries.length).toBeGreaterThan(0);
+  for (const e of bench.entries) {
+    const row = card.locator(
+      `[data-testid="tick-row"][data-op="${e.op}"][data-variant="${e.variant}"][data-call-mode="${e.call_mode}"]`,
+    );
+    await expect(row.getByTestId('p95-ticks')).toHaveAttribute('data-value', String(e.p95_ticks));
+    await expect(row.getByTestId('p50-ticks')).toHaveAttribute('data-value', String(e.p50_ticks));
+    const shown = Number(await row.getByTestId('p95-ticks').textContent());
+    expect(Math.abs(shown - e.p95_ticks)).toBeLessThanOrEqual(0.005 * Math.max(1, e.p95_ticks));
+    await expect(row.locator('[data-status]')).toHaveAttribute('data-status', e.within_budget);
+  }
+  // The local pipeline runs no gates yet: the verdict is "no evidence", never "go".
+  await expect(card.locator('header [data-status]')).toHaveAttribute('data-status', 'no-evidence');
+  await expect(card.getByTestId('verdict-reason')).toContainText('no gate report');
+});
+
+test('is cross-origin isolated (COOP/COEP), so browser timers run at their finest resolution', async ({
+  page,
+}) => {
+  await openOverview(page);
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+});
+
+test('keeps showing the stored run from IndexedDB when the snapshot cannot be reached', async ({ page }) => {
+  const run = latestRun();
+  await openOverview(page);
+  await page.route('**/data/**', (route) => route.abort());
+  await page.reload();
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
+  await expect(page.locator(`[data-testid="run-card"][data-run-id="${run.id}"]`)).toBeVisible();
+  await expect(page.getByRole('alert').first()).toContainText('could not be loaded');
+});
+
+test("runs the WASM build in the page and gets the native CLI's answers on the same input", async ({
+  page,
+}) => {
+  await openOverview(page);
+  const probe = page.getByTestId('wasm-probe');
+  await expect(probe).toHaveAttribute('data-state', 'done');
+  await expect(probe.getByTestId('wasm-version')).toContainText(/^knhk \d+\.\d+\.\d+/);
+  const input = (await probe.getByTestId('wasm-input').textContent()) ?? '';
+  const wasmAnswers = (await probe.getByTestId('wasm-output').textContent())?.trim();
+  const file = join(mkdtempSync(join(tmpdir(), 'knhk-e2e-')), 'probe.triples');
+  writeFileSync(file, input);
+  const nativeAnswers = execFileSync('native/build/knhk', ['eval', file], { encoding: 'utf8' }).trim();
+  expect(wasmAnswers).toBe(nativeAnswers);
+  expect(nativeAnswers.split('\n').length).toBeGreaterThanOrEqual(2);
+});
