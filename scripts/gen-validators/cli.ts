@@ -6,7 +6,8 @@ try {
     schemaDir: 'registry/schemas',
     outDir: 'app/lib/reports/generated',
   });
-  if (written.length) console.log(`gen: wrote ${written.join(', ')}`);
+  // stderr: stdout belongs to the command that ran gen first (report check prints JSON lines).
+  if (written.length) console.error(`gen: wrote ${written.join(', ')}`);
 } catch (err) {
   console.error(`knhk: gen: could not compile the report schemas: ${(err as Error).message}`);
   process.exit(3);
