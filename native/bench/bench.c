@@ -499,7 +499,7 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
   fputs(", \"overhead_subtracted\": true, \"calibration_ms\": ", out);
   json_num(out, r->clock.calibration_ms);
   fprintf(out,
-          " },\n  \"budget\": { \"ticks\": %d, \"tick_ns\": 0.25, \"statistic\": \"p95\", "
+          " },\n  \"variant\": \"portable\",\n  \"budget\": { \"ticks\": %d, \"tick_ns\": 0.25, \"statistic\": \"p95\", \"call_mode\": \"api\", "
           "\"min_sample_resolutions\": %.0f },\n",
           KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS);
   fprintf(out, "  \"peak_rss_bytes\": %llu,\n", (unsigned long long)r->peak_rss_bytes);

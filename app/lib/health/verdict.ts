@@ -69,12 +69,29 @@ export function judgeBenchEntry(
     : { status: 'fail', reason: `p95 ${fmt(entry.p95_ticks)} ticks > ${budget.ticks}` };
 }
 
-/** A bench report passes when every R1 entry is within budget; any R1 entry over budget fails it;
- *  no R1 entry at all, or one without evidence, is no evidence. */
-export function rollupBench(entries: readonly Pick<BenchEntry, 'tier' | 'within_budget'>[]): Verdict {
-  const hot = entries.filter((e) => e.tier === 'R1');
-  if (hot.some((e) => e.within_budget === 'fail')) return 'fail';
-  if (hot.length === 0 || hot.some((e) => e.within_budget !== 'pass')) return 'no-evidence';
+/** Which entries the budget judges: R1 operations of the variant callers get, in the call mode the API
+ *  documents as the hot path. Other entries are shown for comparison and never decide the verdict. */
+export interface BudgetScope {
+  variant: BenchEntry['variant'];
+  call_mode: BenchEntry['call_mode'];
+}
+
+export function isInBudgetScope(
+  entry: Pick<BenchEntry, 'tier' | 'variant' | 'call_mode'>,
+  scope: BudgetScope,
+): boolean {
+  return entry.tier === 'R1' && entry.variant === scope.variant && entry.call_mode === scope.call_mode;
+}
+
+/** A bench report passes when every entry in the budget's scope is within budget; any one over budget
+ *  fails it; no entry in scope at all, or one without evidence, is no evidence. */
+export function rollupBench(
+  entries: readonly Pick<BenchEntry, 'tier' | 'variant' | 'call_mode' | 'within_budget'>[],
+  scope: BudgetScope,
+): Verdict {
+  const judged = entries.filter((e) => isInBudgetScope(e, scope));
+  if (judged.some((e) => e.within_budget === 'fail')) return 'fail';
+  if (judged.length === 0 || judged.some((e) => e.within_budget !== 'pass')) return 'no-evidence';
   return 'pass';
 }
 

@@ -112,9 +112,11 @@ async function checkOurs(doc: Record<string, unknown>, resolve?: ResolveFile): P
       return {
         kind,
         valid: true,
-        verdict: rollupBench(report.entries),
+        verdict: rollupBench(report.entries, { variant: report.variant, call_mode: report.budget.call_mode }),
         problems: [],
         summary: {
+          variant: report.variant,
+          budget_call_mode: report.budget.call_mode,
           entries: report.entries.map((e) => ({
             op: e.op,
             variant: e.variant,

@@ -86,6 +86,8 @@ export interface Budget {
   tick_ns: 0.25;
   statistic: 'p95';
   min_sample_resolutions: number;
+  /** The call mode the budget applies to (the documented hot path). */
+  call_mode: CallMode;
 }
 
 export interface BenchEntry {
@@ -125,6 +127,8 @@ export interface TickBench {
   knhk_version: string;
   commit_sha: string | null;
   target: string;
+  /** The variant chosen at start-up: what callers get, and what the budget judges. */
+  variant: Variant;
   cpu: { model: string; arch: string; features: string[] };
   compiler: { name: string; version: string; flags: string };
   clock: {
@@ -152,6 +156,7 @@ export interface WasmBench {
   timer_resolution_ns: number;
   cross_origin_isolated: boolean;
   simd: boolean;
+  variant: 'portable' | 'wasm-simd128';
   budget: Budget;
   results_checksum: string;
   entries: BenchEntry[];

@@ -1,7 +1,13 @@
 // The rollups behind every green mark: each case states the rule it proves.
 import { describe, expect, it } from 'vitest';
 import { judgeBenchEntry, rollupBench, rollupGate, rollupRun } from '../../../app/lib/health/verdict.ts';
-import type { CheckStatus, Gate, GateStatus } from '../../../app/lib/reports/types.ts';
+import type {
+  BenchEntry,
+  BudgetStatus,
+  CheckStatus,
+  Gate,
+  GateStatus,
+} from '../../../app/lib/reports/types.ts';
 
 const checks = (...s: CheckStatus[]) => s.map((status) => ({ status }));
 const gates = (...s: [Gate['id'], boolean, GateStatus][]) =>
@@ -65,12 +71,29 @@ describe('judgeBenchEntry', () => {
 });
 
 describe('rollupBench', () => {
+  const scope = { variant: 'avx512' as const, call_mode: 'batch' as const };
+  const e = (
+    within_budget: BudgetStatus,
+    over: Partial<Pick<BenchEntry, 'tier' | 'variant' | 'call_mode'>> = {},
+  ) => ({
+    tier: 'R1' as const,
+    variant: 'avx512' as const,
+    call_mode: 'batch' as const,
+    within_budget,
+    ...over,
+  });
   it.each([
-    ['all R1 entries pass', ['pass', 'pass'], 'pass'],
-    ['one R1 entry over budget', ['pass', 'fail'], 'fail'],
-    ['one R1 entry without evidence', ['pass', 'no-evidence'], 'no-evidence'],
+    ['all entries in scope pass', [e('pass'), e('pass')], 'pass'],
+    ['one entry in scope over budget', [e('pass'), e('fail')], 'fail'],
+    ['one entry in scope without evidence', [e('pass'), e('no-evidence')], 'no-evidence'],
     ['no entries', [], 'no-evidence'],
-  ] as const)('%s', (_name, statuses, want) =>
-    expect(rollupBench(statuses.map((within_budget) => ({ tier: 'R1' as const, within_budget })))).toBe(want),
-  );
+    [
+      'only entries outside the scope',
+      [e('pass', { variant: 'portable' }), e('pass', { call_mode: 'api' })],
+      'no-evidence',
+    ],
+    ['another variant over budget does not decide', [e('pass'), e('fail', { variant: 'portable' })], 'pass'],
+    ['another call mode over budget does not decide', [e('pass'), e('fail', { call_mode: 'api' })], 'pass'],
+    ['a W1 entry is outside the R1 budget', [e('pass'), e('skipped', { tier: 'W1' })], 'pass'],
+  ])('%s', (_name, entries, want) => expect(rollupBench(entries, scope)).toBe(want));
 });
