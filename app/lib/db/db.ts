@@ -1,13 +1,18 @@
 // The browser store (IndexedDB through Dexie). Versioned: a new version adds stores or indexes and
 // never drops data; tests open a database written by an older version with the new code.
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { BenchEntry, DocumentKind, RunManifest, Verdict } from '../reports/types.ts';
+import type { WeaverLevel } from '../reports/weaver.ts';
 
 export const DB_NAME = 'knhk-release-health';
 
 /** One run, flattened for the queries the views make, with its manifest kept whole. */
 export interface StoredRun {
   id: string;
+  /** Runs of one workflow run share a group (v2). */
+  group: string;
+  /** push, pull_request, schedule, local, backfill… ('' when unknown) (v2). */
+  event: string;
   commit_sha: string;
   branch: string;
   tag: string;
@@ -45,6 +50,38 @@ export interface StoredBenchPoint {
   within_budget: BenchEntry['within_budget'];
 }
 
+/** One Weaver live-check finding of a run (v2), for grouping by id and level. */
+export interface StoredWeaverFinding {
+  key: string;
+  run_id: string;
+  id: string;
+  level: WeaverLevel;
+  message: string;
+  signal_type: string | null;
+  signal_name: string | null;
+  attribute: string | null;
+}
+
+/** A release checklist item's state, per tag (v2). */
+export interface StoredChecklistItem {
+  key: string;
+  tag: string;
+  item: string;
+  done: boolean;
+  updated_at: string;
+}
+
+/** When a source was last read, and what it said (v2). */
+export interface StoredSource {
+  key: string;
+  kind: 'snapshot' | 'github' | 'files';
+  label: string;
+  fetched_at: string;
+  runs_added: number;
+  runs_refused: number;
+  etag: string | null;
+}
+
 export interface StoredSetting {
   key: string;
   value: unknown;
@@ -55,6 +92,9 @@ export type KnhkDb = Dexie & {
   reports: EntityTable<StoredReport, 'key'>;
   bench_points: EntityTable<StoredBenchPoint, 'key'>;
   settings: EntityTable<StoredSetting, 'key'>;
+  weaver_findings: EntityTable<StoredWeaverFinding, 'key'>;
+  checklist: EntityTable<StoredChecklistItem, 'key'>;
+  sources: EntityTable<StoredSource, 'key'>;
 };
 
 /** Store definitions per version. Empty strings (null branch/tag) are stored as '' so they index. */
@@ -65,10 +105,42 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
     bench_points: 'key, run_id, [op+variant+call_mode], target, started_at',
     settings: 'key',
   },
+  // v2: Weaver findings, release checklist, source freshness; runs indexed by event and tag.
+  2: {
+    runs: 'id, commit_sha, branch, tag, target, started_at, verdict, event, group, [branch+started_at], [tag+started_at]',
+    reports: 'key, run_id, kind',
+    bench_points: 'key, run_id, [op+variant+call_mode], target, started_at',
+    settings: 'key',
+    weaver_findings: 'key, run_id, id, level, [run_id+level]',
+    checklist: 'key, tag',
+    sources: 'key, kind',
+  },
 };
 
+/** The newest schema version. */
+export const DB_VERSION = Math.max(...Object.keys(SCHEMA_VERSIONS).map(Number));
+
+/** Opens the store with every version declared, so a database written by any older version is
+ *  upgraded in place (Dexie runs each upgrade in order, in one transaction). */
 export function openDb(name = DB_NAME): KnhkDb {
   const db = new Dexie(name) as KnhkDb;
-  for (const [version, stores] of Object.entries(SCHEMA_VERSIONS)) db.version(Number(version)).stores(stores);
+  for (const [version, stores] of Object.entries(SCHEMA_VERSIONS)) {
+    const declared = db.version(Number(version)).stores(stores);
+    const upgrade = UPGRADES[Number(version)];
+    if (upgrade) declared.upgrade((tx) => upgrade(tx));
+  }
   return db;
 }
+
+/** Data migrations per version: derive what the new version indexes from what the old one kept. */
+const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
+  2: async (tx) => {
+    await tx
+      .table('runs')
+      .toCollection()
+      .modify((run: StoredRun) => {
+        run.group = run.manifest.group;
+        run.event = run.manifest.event ?? '';
+      });
+  },
+};

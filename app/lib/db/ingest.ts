@@ -1,20 +1,25 @@
 // Stores a checked run and its reports in one transaction: a batch that fails leaves the store as it was.
-import type { KnhkDb, StoredBenchPoint, StoredReport, StoredRun } from './db.ts';
+import type { KnhkDb, StoredBenchPoint, StoredReport, StoredRun, StoredWeaverFinding } from './db.ts';
 import type { DocumentKind, RunManifest, TickBench, Verdict, WasmBench } from '../reports/types.ts';
+import type { WeaverSummary } from '../reports/weaver.ts';
 
+/** A run whose manifest and every report passed the checks (see sources/run-files.ts). */
 export interface CheckedRun {
   manifest: RunManifest;
   verdict: Verdict;
-  reports: { kind: DocumentKind; sha256: string; doc: unknown }[];
+  reports: { kind: DocumentKind; sha256: string; doc: unknown; weaver?: WeaverSummary }[];
 }
 
 export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()): Promise<void> {
   const rows: StoredRun[] = [];
   const reports: StoredReport[] = [];
   const points: StoredBenchPoint[] = [];
+  const findings: StoredWeaverFinding[] = [];
   for (const { manifest: m, verdict, reports: docs } of runs) {
     rows.push({
       id: m.id,
+      group: m.group,
+      event: m.event ?? '',
       commit_sha: m.commit.sha,
       branch: m.branch ?? '',
       tag: m.tag ?? '',
@@ -27,6 +32,18 @@ export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()
     });
     for (const r of docs) {
       reports.push({ key: `${m.id}/${r.kind}`, run_id: m.id, kind: r.kind, sha256: r.sha256, doc: r.doc });
+      r.weaver?.findings.forEach((f, i) => {
+        findings.push({
+          key: `${m.id}/${i}`,
+          run_id: m.id,
+          id: f.id,
+          level: f.level,
+          message: f.message,
+          signal_type: f.signal_type,
+          signal_name: f.signal_name,
+          attribute: f.attribute,
+        });
+      });
       if (r.kind === 'tick-bench' || r.kind === 'wasm-bench') {
         const bench = r.doc as TickBench | WasmBench;
         for (const e of bench.entries) {
@@ -49,9 +66,10 @@ export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()
       }
     }
   }
-  await db.transaction('rw', db.runs, db.reports, db.bench_points, async () => {
+  await db.transaction('rw', [db.runs, db.reports, db.bench_points, db.weaver_findings], async () => {
     await db.runs.bulkPut(rows);
     await db.reports.bulkPut(reports);
     await db.bench_points.bulkPut(points);
+    await db.weaver_findings.bulkPut(findings);
   });
 }

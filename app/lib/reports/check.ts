@@ -16,6 +16,8 @@ export interface CheckResult {
   /** The validated document (ours), when valid. */
   report?: Report;
   weaver?: WeaverSummary;
+  /** For a run manifest checked with its files: each listed report's own result, in manifest order. */
+  runReports?: { ref: RunManifest['reports'][number]; result: CheckResult }[];
 }
 
 /** Reads a file a run manifest names (relative to the manifest), or null when it is not there. */
@@ -147,6 +149,7 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
   const problems: Problem[] = [];
   let verdict: Verdict = 'no-evidence';
   const reports: Record<string, unknown>[] = [];
+  const runReports: NonNullable<CheckResult['runReports']> = [];
   if (resolve) {
     for (const [i, ref] of run.reports.entries()) {
       const bytes = await resolve(ref.file);
@@ -173,6 +176,7 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
       }
       if (ref.kind === 'gate-report' && inner.valid) verdict = inner.verdict;
       reports.push({ kind: ref.kind, file: ref.file, valid: inner.valid, verdict: inner.verdict });
+      runReports.push({ ref, result: inner });
     }
   }
   return {
@@ -191,6 +195,7 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
         : { missing: 'no gate report: the gates did not run' }),
     },
     report: run,
+    ...(resolve ? { runReports } : {}),
   };
 }
 

@@ -1,10 +1,9 @@
 // The published data snapshot (static/data/, no token needed) as a source: index -> run manifests ->
 // reports, each checked with the same module as `report check` (including each report's SHA-256)
 // before anything is stored.
-import { checkDocument } from '../reports/check.ts';
+import { checkRunFiles } from './run-files.ts';
 import { checkSnapshotIndex, type SnapshotIndex } from '../reports/snapshot-index.ts';
 import type { Problem } from '../reports/problem.ts';
-import type { DocumentKind, RunManifest } from '../reports/types.ts';
 import { storeRuns, type CheckedRun } from '../db/ingest.ts';
 import type { KnhkDb } from '../db/db.ts';
 
@@ -73,33 +72,9 @@ async function fetchRun(url: string, fetcher: Fetcher): Promise<CheckedRun | { p
   const res = await fetcher(url);
   if (!res.ok) return { problems: [{ path: '', message: `${url}: HTTP ${res.status}` }] };
   const folder = url.slice(0, url.lastIndexOf('/') + 1);
-  const fetched = new Map<string, Uint8Array>();
-  const result = await checkDocument(await res.text(), async (file) => {
+  const checked = await checkRunFiles(await res.text(), async (file) => {
     const r = await fetcher(`${folder}${file}`);
-    if (!r.ok) return null;
-    const bytes = new Uint8Array(await r.arrayBuffer());
-    fetched.set(file, bytes);
-    return bytes;
+    return r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
   });
-  if (!result.valid || result.kind !== 'run' || !result.report) return { problems: result.problems };
-  const manifest = result.report as RunManifest;
-  const decoder = new TextDecoder();
-  return {
-    manifest,
-    verdict: result.verdict,
-    reports: manifest.reports.map((r) => ({
-      kind: r.kind as DocumentKind,
-      sha256: r.sha256,
-      doc: parseOrText(decoder.decode(fetched.get(r.file))),
-    })),
-  };
-}
-
-/** Our reports are one JSON document; Weaver's streamed live-check is several, kept as text. */
-function parseOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return checked.ok ? checked.run : { problems: checked.problems };
 }
