@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { DB_VERSION, SCHEMA_VERSIONS, openDb } from '../../../app/lib/db/db.ts';
 import type { RunManifest } from '../../../app/lib/reports/types.ts';
 
-const manifest = JSON.parse(readFileSync('tests/fixtures/run/valid-github-actions.json', 'utf8')) as RunManifest;
+const manifest = JSON.parse(
+  readFileSync('tests/fixtures/run/valid-github-actions.json', 'utf8'),
+) as RunManifest;
 const bench = JSON.parse(readFileSync('tests/fixtures/tick-bench/valid-pass.json', 'utf8')) as unknown;
 
 /** What version 1 of the app wrote (its record shapes, not today's types). */
@@ -25,7 +27,15 @@ const V1_RECORDS = {
       ingested_at: '2026-12-04T16:30:00.000Z',
     },
   ],
-  reports: [{ key: `${manifest.id}/tick-bench`, run_id: manifest.id, kind: 'tick-bench', sha256: 'b'.repeat(64), doc: bench }],
+  reports: [
+    {
+      key: `${manifest.id}/tick-bench`,
+      run_id: manifest.id,
+      kind: 'tick-bench',
+      sha256: 'b'.repeat(64),
+      doc: bench,
+    },
+  ],
   bench_points: [
     {
       key: `${manifest.id}/tick-bench/ASK_SP/portable/api`,
