@@ -12,6 +12,7 @@ interface IndexRun {
 }
 interface Entry {
   op: string;
+  tier: string;
   variant: string;
   call_mode: string;
   p50_ticks: number;
@@ -27,10 +28,13 @@ const latestRun = (): IndexRun => {
   if (!run) throw new Error('static/data/index.json lists no run: run `npm run pipeline` first');
   return run;
 };
-const benchOf = (run: IndexRun): { entries: Entry[] } =>
-  JSON.parse(readFileSync(join(DATA, run.path.replace(/run\.json$/, 'tick-bench.json')), 'utf8')) as {
-    entries: Entry[];
-  };
+interface Bench {
+  variant: string;
+  budget: { call_mode: string };
+  entries: Entry[];
+}
+const benchOf = (run: IndexRun): Bench =>
+  JSON.parse(readFileSync(join(DATA, run.path.replace(/run\.json$/, 'tick-bench.json')), 'utf8')) as Bench;
 
 async function openOverview(page: Page) {
   await page.goto('/');
@@ -55,9 +59,20 @@ test("shows this machine's latest run with the tick figures of its report", asyn
     expect(Math.abs(shown - e.p95_ticks)).toBeLessThanOrEqual(0.005 * Math.max(1, e.p95_ticks));
     await expect(row.locator('[data-status]')).toHaveAttribute('data-status', e.within_budget);
   }
-  // The local pipeline runs no gates yet: the verdict is "no evidence", never "go".
-  await expect(card.locator('header [data-status]')).toHaveAttribute('data-status', 'no-evidence');
-  await expect(card.getByTestId('verdict-reason')).toContainText('no gate report');
+  // The local pipeline runs no gates, so the run is never "go": "no evidence" and says why — or
+  // "no-go" when its own bench shows an R1 operation over budget in the budget's scope.
+  const overBudget = bench.entries.some(
+    (e) =>
+      e.tier === 'R1' &&
+      e.variant === bench.variant &&
+      e.call_mode === bench.budget.call_mode &&
+      e.within_budget === 'fail',
+  );
+  const want = overBudget ? 'no-go' : 'no-evidence';
+  await expect(card.locator('header [data-status]').first()).toHaveAttribute('data-status', want);
+  const ref = page.locator('[data-testid="ref-card"]', { has: card });
+  await expect(ref).toHaveAttribute('data-readiness', want);
+  await expect(ref.getByTestId('reasons')).toContainText('no gate report');
 });
 
 test('is cross-origin isolated (COOP/COEP), so browser timers run at their finest resolution', async ({
