@@ -12,6 +12,7 @@ const config = {
       lib: 'app/lib',
       routes: 'app/routes',
       appTemplate: 'app/app.html',
+      serviceWorker: 'app/service-worker',
       assets: 'static',
     },
     alias: {

@@ -82,14 +82,21 @@ test('is cross-origin isolated (COOP/COEP), so browser timers run at their fines
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
 });
 
-test('keeps showing the stored run from IndexedDB when the snapshot cannot be reached', async ({ page }) => {
-  const run = latestRun();
-  await openOverview(page);
-  await page.route('**/data/**', (route) => route.abort());
-  await page.reload();
-  await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
-  await expect(page.locator(`[data-testid="run-card"][data-run-id="${run.id}"]`)).toBeVisible();
-  await expect(page.getByRole('alert').first()).toContainText('could not be loaded');
+test.describe('without a service worker', () => {
+  // page.route does not see a service worker's fetches: block it so the snapshot really fails.
+  test.use({ serviceWorkers: 'block' });
+
+  test('keeps showing the stored run from IndexedDB when the snapshot cannot be reached', async ({
+    page,
+  }) => {
+    const run = latestRun();
+    await openOverview(page);
+    await page.route('**/data/**', (route) => route.abort());
+    await page.reload();
+    await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
+    await expect(page.locator(`[data-testid="run-card"][data-run-id="${run.id}"]`)).toBeVisible();
+    await expect(page.getByRole('alert').first()).toContainText('could not be loaded');
+  });
 });
 
 test("runs the WASM build in the page and gets the native CLI's answers on the same input", async ({
@@ -106,4 +113,24 @@ test("runs the WASM build in the page and gets the native CLI's answers on the s
   const nativeAnswers = execFileSync('native/build/knhk', ['eval', file], { encoding: 'utf8' }).trim();
   expect(wasmAnswers).toBe(nativeAnswers);
   expect(nativeAnswers.split('\n').length).toBeGreaterThanOrEqual(2);
+});
+
+test('works offline after the first visit: a reload shows the same run from the cache and IndexedDB', async ({
+  page,
+  context,
+}) => {
+  const run = latestRun();
+  await openOverview(page);
+  // The service worker must control the page before the network goes away.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  const before = await page.locator('[data-testid="tick-row"]').count();
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
+  await expect(page.locator(`[data-testid="run-card"][data-run-id="${run.id}"]`)).toBeVisible();
+  expect(await page.locator('[data-testid="tick-row"]').count()).toBe(before);
+  await context.setOffline(false);
 });
