@@ -8,6 +8,7 @@ import { checkDocument } from '../../app/lib/reports/check.ts';
 import type { RunManifest } from '../../app/lib/reports/types.ts';
 import {
   INDEX_LATEST_RUNS,
+  SHARD_RUNS,
   SNAPSHOT_FORMAT,
   type SnapshotIndex,
   type SnapshotRunEntry,
@@ -96,18 +97,29 @@ export async function runSnapshot(opts: SnapshotOptions): Promise<SnapshotResult
     a.started_at === b.started_at ? a.id.localeCompare(b.id) : b.started_at.localeCompare(a.started_at),
   );
 
+  // Shards: per month, oldest run first, at most SHARD_RUNS runs each, each run with its files' text,
+  // so the site loads a month in one request. New runs append to the last shard of their month; full
+  // shards no longer change. Per-run folders stay for links and downloads.
   const byMonth = new Map<string, SnapshotRunEntry[]>();
-  for (const e of entries) {
+  for (const e of [...entries].reverse()) {
     const month = e.started_at.slice(0, 7);
     byMonth.set(month, [...(byMonth.get(month) ?? []), e]);
   }
   const shards: SnapshotIndex['shards'] = [];
   mkdirSync(join(opts.outDir, 'shards'), { recursive: true });
   for (const [month, runs] of [...byMonth].sort(([a], [b]) => b.localeCompare(a))) {
-    const shard: SnapshotShard = { format: SNAPSHOT_FORMAT, month, runs };
-    const path = `shards/${month}.json`;
-    writeIfChanged(join(opts.outDir, path), shard);
-    shards.push({ month, path, runs: runs.length });
+    for (let part = 0; part * SHARD_RUNS < runs.length; part++) {
+      const slice = runs.slice(part * SHARD_RUNS, (part + 1) * SHARD_RUNS);
+      const shard: SnapshotShard = {
+        format: SNAPSHOT_FORMAT,
+        month,
+        part,
+        runs: slice.map((e) => ({ ...e, files: readRunFiles(join(runsOut, e.id)) })),
+      };
+      const path = `shards/${month}-${String(part).padStart(3, '0')}.json`;
+      writeIfChanged(join(opts.outDir, path), shard);
+      shards.push({ month, part, path, runs: slice.length });
+    }
   }
   const index: SnapshotIndex = {
     format: SNAPSHOT_FORMAT,
@@ -133,6 +145,15 @@ async function checkRunFolder(runJson: string): Promise<FolderCheck> {
     return { ok: false, reason: result.problems.map((p) => `${p.path || '/'}: ${p.message}`).join('; ') };
   }
   return { ok: true, run: result.report as RunManifest, verdict: result.verdict };
+}
+
+/** The text of every file of a published run folder, by its path relative to the folder. */
+function readRunFiles(folder: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const run = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')) as RunManifest;
+  for (const f of ['run.json', ...run.reports.map((r) => r.file)])
+    files[f] = readFileSync(join(folder, f), 'utf8');
+  return files;
 }
 
 function writeIfChanged(path: string, value: unknown): void {

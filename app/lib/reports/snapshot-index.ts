@@ -7,6 +7,8 @@ import { isObject } from './validate.ts';
 export const SNAPSHOT_FORMAT = 'knhk.snapshot/v1';
 /** How many runs index.json lists itself; older ones are found through the shards. */
 export const INDEX_LATEST_RUNS = 50;
+/** Runs per shard file: bounds every file's size. */
+export const SHARD_RUNS = 100;
 
 export interface SnapshotRunEntry {
   id: string;
@@ -22,10 +24,13 @@ export interface SnapshotRunEntry {
   path: string;
 }
 
+/** A shard: up to SHARD_RUNS runs of one month, oldest first, each with the text of its files
+ *  (run.json and every report it lists), so one request loads them all. */
 export interface SnapshotShard {
   format: typeof SNAPSHOT_FORMAT;
   month: string;
-  runs: SnapshotRunEntry[];
+  part: number;
+  runs: (SnapshotRunEntry & { files: Record<string, string> })[];
 }
 
 export interface SnapshotIndex {
@@ -33,7 +38,7 @@ export interface SnapshotIndex {
   /** The newest run's finish time: the index changes only when the data does (byte-identical rebuilds). */
   updated_at: string | null;
   runs: SnapshotRunEntry[];
-  shards: { month: string; path: string; runs: number }[];
+  shards: { month: string; part: number; path: string; runs: number }[];
 }
 
 /** Checks the shape of a parsed index.json; returns every problem (never throws). */
@@ -60,5 +65,36 @@ export function checkSnapshotIndex(doc: unknown): Problem[] {
         });
     });
   if (!Array.isArray(doc.shards)) problems.push({ path: '/shards', message: 'expected an array of shards' });
+  else
+    doc.shards.forEach((sh: unknown, i) => {
+      if (
+        !isObject(sh) ||
+        typeof sh.path !== 'string' ||
+        sh.path.startsWith('/') ||
+        sh.path.split('/').includes('..')
+      )
+        problems.push({ path: `/shards/${i}/path`, message: 'expected a relative path inside the snapshot' });
+    });
+  return problems;
+}
+
+/** Checks the shape of a parsed shard; returns every problem (never throws). */
+export function checkSnapshotShard(doc: unknown): Problem[] {
+  if (!isObject(doc)) return [{ path: '', message: 'expected an object' }];
+  const problems: Problem[] = [];
+  if (doc.format !== SNAPSHOT_FORMAT)
+    problems.push({
+      path: '/format',
+      message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}`,
+    });
+  if (!Array.isArray(doc.runs)) return [...problems, { path: '/runs', message: 'expected an array of runs' }];
+  doc.runs.forEach((r: unknown, i) => {
+    if (!isObject(r) || typeof r.id !== 'string')
+      problems.push({ path: `/runs/${i}/id`, message: 'expected a string' });
+    else if (!isObject(r.files) || typeof r.files['run.json'] !== 'string')
+      problems.push({ path: `/runs/${i}/files/run.json`, message: 'expected the run manifest text' });
+    else if (Object.values(r.files).some((t) => typeof t !== 'string'))
+      problems.push({ path: `/runs/${i}/files`, message: 'expected every file as text' });
+  });
   return problems;
 }

@@ -6,6 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSnapshot } from '../../../scripts/snapshot/index.ts';
 import type { RunManifest } from '../../../app/lib/reports/types.ts';
+import {
+  INDEX_LATEST_RUNS,
+  SHARD_RUNS,
+  type SnapshotIndex,
+  type SnapshotShard,
+} from '../../../app/lib/reports/snapshot-index.ts';
 
 const bench = readFileSync('tests/fixtures/tick-bench/valid-pass.json');
 const baseRun = JSON.parse(readFileSync('tests/fixtures/run/valid-local.json', 'utf8')) as RunManifest;
@@ -70,13 +76,33 @@ describe('runSnapshot', () => {
     };
     expect(index.runs.map((r) => r.id)).toEqual(['local-a-20261204T100000Z', 'local-a-20261130T100000Z']);
     expect(index.runs[0]!.verdict).toBe('no-evidence');
-    expect(Object.keys(tree).filter((k) => k.startsWith('shards/'))).toEqual(
-      ['shards/2026-12.json', 'shards/2026-11.json'].sort(),
-    );
+    expect(Object.keys(tree).filter((k) => k.startsWith('shards/'))).toEqual([
+      'shards/2026-11-000.json',
+      'shards/2026-12-000.json',
+    ]);
 
     const second = await runSnapshot({ runsDirs: [runs], outDir: out });
     expect(second.added).toEqual([]);
     expect(readTree(out)).toEqual(tree);
+  });
+
+  it('caps every shard at SHARD_RUNS runs, oldest first, each run carrying its files', async () => {
+    const runs = join(tmp, 'runs');
+    for (let i = 0; i <= SHARD_RUNS; i++) {
+      const t = `2026-12-04T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
+      writeRun(runs, `local-a-20261204T10${t.slice(14, 16)}${t.slice(17, 19)}Z`, t);
+    }
+    const out = join(tmp, 'data');
+    await runSnapshot({ runsDirs: [runs], outDir: out });
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as SnapshotIndex;
+    expect(index.shards.map((s) => [s.path, s.runs])).toEqual([
+      ['shards/2026-12-000.json', SHARD_RUNS],
+      ['shards/2026-12-001.json', 1],
+    ]);
+    const first = JSON.parse(readFileSync(join(out, 'shards/2026-12-000.json'), 'utf8')) as SnapshotShard;
+    expect(first.runs[0]!.id).toBe('local-a-20261204T100000Z');
+    expect(first.runs[0]!.files['tick-bench.json']).toBe(bench.toString('utf8'));
+    expect(index.runs).toHaveLength(INDEX_LATEST_RUNS);
   });
 
   it('refuses a run whose report does not match its SHA-256, naming it, and publishes nothing of it', async () => {

@@ -1,7 +1,10 @@
 // The snapshot source: what it stores is exactly what checks out; a refused run changes nothing.
 import { describe, expect, it, beforeEach } from 'vitest';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSnapshot } from '../../../scripts/snapshot/index.ts';
 import { openDb, type KnhkDb } from '../../../app/lib/db/db.ts';
 import { loadSnapshot } from '../../../app/lib/sources/snapshot.ts';
 import { storeRuns } from '../../../app/lib/db/ingest.ts';
@@ -103,6 +106,37 @@ describe('loadSnapshot', () => {
     await expect(
       loadSnapshot(db, BASE, site({ 'index.json': '{"format":"x","runs":[],"shards":[]}' })),
     ).rejects.toThrow(/\/format: expected "knhk.snapshot\/v1"/);
+  });
+});
+
+describe('loadSnapshot on a snapshot written by scripts/snapshot', () => {
+  it('loads every run from the shards in one request per shard, and nothing twice', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'knhk-roundtrip-'));
+    const runsDir = join(tmp, 'runs');
+    for (const [id, at] of [
+      ['local-box-20261130T100000Z', '2026-11-30T10:00:00Z'],
+      ['local-box-20261204T100000Z', '2026-12-04T10:00:00Z'],
+    ] as const) {
+      const m = { ...manifest(id), started_at: at, finished_at: at };
+      mkdirSync(join(runsDir, id), { recursive: true });
+      writeFileSync(join(runsDir, id, 'run.json'), JSON.stringify(m));
+      writeFileSync(join(runsDir, id, 'tick-bench.json'), bench);
+    }
+    const out = join(tmp, 'data');
+    await runSnapshot({ runsDirs: [runsDir], outDir: out });
+    const requested: string[] = [];
+    const fetcher = async (url: string) => {
+      requested.push(url.slice(BASE.length));
+      const path = join(out, url.slice(BASE.length));
+      return existsSync(path) ? new Response(readFileSync(path)) : new Response('not found', { status: 404 });
+    };
+    const db = openDb(`roundtrip-${Math.random()}`);
+    const first = await loadSnapshot(db, BASE, fetcher);
+    expect(first.refused).toEqual([]);
+    expect(first.added.sort()).toEqual(['local-box-20261130T100000Z', 'local-box-20261204T100000Z']);
+    expect(requested.sort()).toEqual(['index.json', 'shards/2026-11-000.json', 'shards/2026-12-000.json']);
+    const second = await loadSnapshot(db, BASE, fetcher);
+    expect(second).toMatchObject({ added: [], known: 2 });
   });
 });
 
