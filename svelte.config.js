@@ -15,6 +15,8 @@ const config = {
       serviceWorker: 'app/service-worker',
       assets: 'static',
     },
+    // GitHub Pages serves a project site under /<repo>/: pages.yml passes that prefix as BASE_PATH.
+    paths: { base: process.env.BASE_PATH ?? '' },
     alias: {
       $reports: 'app/lib/reports',
     },

@@ -33,21 +33,34 @@ export interface StoredReport {
   doc: unknown;
 }
 
-/** One tick figure (a bench entry) of a run, for tables and trends. */
-export interface StoredBenchPoint {
+/** One tick figure of a bench entry, kept compact for tables and trends. */
+export interface BenchPoint {
+  op: string;
+  tier: BenchEntry['tier'];
+  variant: BenchEntry['variant'];
+  call_mode: BenchEntry['call_mode'];
+  p50_ns: number;
+  p95_ns: number;
+  p95_ticks: number;
+  mean_ns: number;
+  stddev_ns: number;
+  n: number;
+  within_budget: BenchEntry['within_budget'];
+}
+
+/** The tick figures of one bench report of a run: one record per run and report kind (v2), so a
+ *  run with 19 ops x 4 variants x 3 call modes is one write, not 228. */
+export interface StoredBenchPoints {
   key: string;
   run_id: string;
   commit_sha: string;
   started_at: string;
   target: string;
   source: 'tick-bench' | 'wasm-bench';
-  op: string;
+  /** The variant and call mode the budget judges (the report's scope). */
   variant: BenchEntry['variant'];
   call_mode: BenchEntry['call_mode'];
-  p50_ns: number;
-  p95_ns: number;
-  p95_ticks: number;
-  within_budget: BenchEntry['within_budget'];
+  points: BenchPoint[];
 }
 
 /** One Weaver live-check finding of a run (v2), for grouping by id and level. */
@@ -90,12 +103,29 @@ export interface StoredSetting {
 export type KnhkDb = Dexie & {
   runs: EntityTable<StoredRun, 'id'>;
   reports: EntityTable<StoredReport, 'key'>;
-  bench_points: EntityTable<StoredBenchPoint, 'key'>;
+  bench_points: EntityTable<StoredBenchPoints, 'key'>;
   settings: EntityTable<StoredSetting, 'key'>;
   weaver_findings: EntityTable<StoredWeaverFinding, 'key'>;
   checklist: EntityTable<StoredChecklistItem, 'key'>;
   sources: EntityTable<StoredSource, 'key'>;
 };
+
+/** What version 1 stored in bench_points: one record per bench entry. */
+interface V1BenchPoint {
+  key: string;
+  run_id: string;
+  commit_sha: string;
+  started_at: string;
+  target: string;
+  source: 'tick-bench' | 'wasm-bench';
+  op: string;
+  variant: BenchEntry['variant'];
+  call_mode: BenchEntry['call_mode'];
+  p50_ns: number;
+  p95_ns: number;
+  p95_ticks: number;
+  within_budget: BenchEntry['within_budget'];
+}
 
 /** Store definitions per version. Empty strings (null branch/tag) are stored as '' so they index. */
 export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
@@ -106,10 +136,11 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
     settings: 'key',
   },
   // v2: Weaver findings, release checklist, source freshness; runs indexed by event and tag.
+  // bench_points become one record per run and report (v1 wrote one per entry: 228 writes a run).
   2: {
     runs: 'id, commit_sha, branch, tag, target, started_at, verdict, event, group, [branch+started_at], [tag+started_at]',
     reports: 'key, run_id, kind',
-    bench_points: 'key, run_id, [op+variant+call_mode], target, started_at',
+    bench_points: 'key, run_id, target, started_at',
     settings: 'key',
     weaver_findings: 'key, run_id, id, level, [run_id+level]',
     checklist: 'key, tag',
@@ -135,6 +166,60 @@ export function openDb(name = DB_NAME): KnhkDb {
 /** Data migrations per version: derive what the new version indexes from what the old one kept. */
 const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
   2: async (tx) => {
+    // Regroup v1's per-entry bench points by run and report kind; nothing is dropped.
+    const old = (await tx.table('bench_points').toArray()) as V1BenchPoint[];
+    const grouped = new Map<string, StoredBenchPoints>();
+    for (const p of old) {
+      const key = `${p.run_id}/${p.source}`;
+      const record = grouped.get(key) ?? {
+        key,
+        run_id: p.run_id,
+        commit_sha: p.commit_sha,
+        started_at: p.started_at,
+        target: p.target,
+        source: p.source,
+        // v1 did not record the budget's scope: take it from the stored report below, else the entry.
+        variant: p.variant,
+        call_mode: p.call_mode,
+        points: [],
+      };
+      record.points.push({
+        op: p.op,
+        tier: p.op === 'CONSTRUCT8' ? 'W1' : 'R1',
+        variant: p.variant,
+        call_mode: p.call_mode,
+        p50_ns: p.p50_ns,
+        p95_ns: p.p95_ns,
+        p95_ticks: p.p95_ticks,
+        mean_ns: Number.NaN,
+        stddev_ns: Number.NaN,
+        n: 0,
+        within_budget: p.within_budget,
+      });
+      grouped.set(key, record);
+    }
+    for (const record of grouped.values()) {
+      const report = (await tx.table('reports').get(`${record.run_id}/${record.source}`)) as
+        | {
+            doc?: {
+              variant?: BenchEntry['variant'];
+              budget?: { call_mode?: BenchEntry['call_mode'] };
+              entries?: BenchEntry[];
+            };
+          }
+        | undefined;
+      const doc = report?.doc;
+      if (doc?.variant) record.variant = doc.variant;
+      if (doc?.budget?.call_mode) record.call_mode = doc.budget.call_mode;
+      for (const point of record.points) {
+        const e = doc?.entries?.find(
+          (x) => x.op === point.op && x.variant === point.variant && x.call_mode === point.call_mode,
+        );
+        if (e) Object.assign(point, { tier: e.tier, mean_ns: e.mean_ns, stddev_ns: e.stddev_ns, n: e.n });
+      }
+    }
+    await tx.table('bench_points').clear();
+    await tx.table('bench_points').bulkPut([...grouped.values()]);
     await tx
       .table('runs')
       .toCollection()

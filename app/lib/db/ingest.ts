@@ -1,5 +1,5 @@
 // Stores a checked run and its reports in one transaction: a batch that fails leaves the store as it was.
-import type { KnhkDb, StoredBenchPoint, StoredReport, StoredRun, StoredWeaverFinding } from './db.ts';
+import type { KnhkDb, StoredBenchPoints, StoredReport, StoredRun, StoredWeaverFinding } from './db.ts';
 import type { DocumentKind, RunManifest, TickBench, Verdict, WasmBench } from '../reports/types.ts';
 import type { WeaverSummary } from '../reports/weaver.ts';
 
@@ -10,10 +10,18 @@ export interface CheckedRun {
   reports: { kind: DocumentKind; sha256: string; doc: unknown; weaver?: WeaverSummary }[];
 }
 
-export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()): Promise<void> {
+/** The records storeRuns() writes for some runs: pure, so tests and seeding build the same shapes. */
+export interface RunRecords {
+  runs: StoredRun[];
+  reports: StoredReport[];
+  bench_points: StoredBenchPoints[];
+  weaver_findings: StoredWeaverFinding[];
+}
+
+export function recordsOf(runs: readonly CheckedRun[], now = new Date()): RunRecords {
   const rows: StoredRun[] = [];
   const reports: StoredReport[] = [];
-  const points: StoredBenchPoint[] = [];
+  const points: StoredBenchPoints[] = [];
   const findings: StoredWeaverFinding[] = [];
   for (const { manifest: m, verdict, reports: docs } of runs) {
     rows.push({
@@ -46,30 +54,42 @@ export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()
       });
       if (r.kind === 'tick-bench' || r.kind === 'wasm-bench') {
         const bench = r.doc as TickBench | WasmBench;
-        for (const e of bench.entries) {
-          points.push({
-            key: `${m.id}/${r.kind}/${e.op}/${e.variant}/${e.call_mode}`,
-            run_id: m.id,
-            commit_sha: m.commit.sha,
-            started_at: m.started_at,
-            target: m.target,
-            source: r.kind,
+        points.push({
+          key: `${m.id}/${r.kind}`,
+          run_id: m.id,
+          commit_sha: m.commit.sha,
+          started_at: m.started_at,
+          target: m.target,
+          source: r.kind,
+          variant: bench.variant,
+          call_mode: bench.budget.call_mode,
+          points: bench.entries.map((e) => ({
             op: e.op,
+            tier: e.tier,
             variant: e.variant,
             call_mode: e.call_mode,
             p50_ns: e.p50_ns,
             p95_ns: e.p95_ns,
             p95_ticks: e.p95_ticks,
+            mean_ns: e.mean_ns,
+            stddev_ns: e.stddev_ns,
+            n: e.n,
             within_budget: e.within_budget,
-          });
-        }
+          })),
+        });
       }
     }
   }
+  return { runs: rows, reports, bench_points: points, weaver_findings: findings };
+}
+
+/** Stores checked runs in one transaction: a batch that fails leaves the store as it was. */
+export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()): Promise<void> {
+  const records = recordsOf(runs, now);
   await db.transaction('rw', [db.runs, db.reports, db.bench_points, db.weaver_findings], async () => {
-    await db.runs.bulkPut(rows);
-    await db.reports.bulkPut(reports);
-    await db.bench_points.bulkPut(points);
-    await db.weaver_findings.bulkPut(findings);
+    await db.runs.bulkPut(records.runs);
+    await db.reports.bulkPut(records.reports);
+    await db.bench_points.bulkPut(records.bench_points);
+    await db.weaver_findings.bulkPut(records.weaver_findings);
   });
 }

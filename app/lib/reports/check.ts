@@ -151,29 +151,33 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
   const reports: Record<string, unknown>[] = [];
   const runReports: NonNullable<CheckResult['runReports']> = [];
   if (resolve) {
-    for (const [i, ref] of run.reports.entries()) {
-      const bytes = await resolve(ref.file);
-      if (!bytes) {
-        problems.push({ path: `/reports/${i}/file`, message: `"${ref.file}" is missing` });
-        continue;
-      }
-      const digest = await sha256Hex(bytes);
-      if (digest !== ref.sha256) {
-        problems.push({
-          path: `/reports/${i}/sha256`,
-          message: `"${ref.file}" has SHA-256 ${digest}, the manifest says ${ref.sha256}`,
-        });
-        continue;
-      }
-      const inner = await checkDocument(new TextDecoder().decode(bytes));
-      for (const p of inner.problems)
-        problems.push({ path: `/reports/${i}${p.path}`, message: `${ref.file}: ${p.message}` });
-      if (inner.kind !== ref.kind && inner.kind !== null) {
-        problems.push({
-          path: `/reports/${i}/kind`,
-          message: `expected "${ref.kind}", the file is "${inner.kind}"`,
-        });
-      }
+    // Fetch, hash and check every report at once (WebCrypto digests are asynchronous), then gather the
+    // results in manifest order so problems and verdicts do not depend on timing.
+    const checked = await Promise.all(
+      run.reports.map(async (ref, i) => {
+        const found: Problem[] = [];
+        const bytes = await resolve(ref.file);
+        if (!bytes)
+          return { ref, found: [{ path: `/reports/${i}/file`, message: `"${ref.file}" is missing` }] };
+        const digest = await sha256Hex(bytes);
+        if (digest !== ref.sha256) {
+          const message = `"${ref.file}" has SHA-256 ${digest}, the manifest says ${ref.sha256}`;
+          return { ref, found: [{ path: `/reports/${i}/sha256`, message }] };
+        }
+        const inner = await checkDocument(new TextDecoder().decode(bytes));
+        for (const p of inner.problems)
+          found.push({ path: `/reports/${i}${p.path}`, message: `${ref.file}: ${p.message}` });
+        if (inner.kind !== ref.kind && inner.kind !== null)
+          found.push({
+            path: `/reports/${i}/kind`,
+            message: `expected "${ref.kind}", the file is "${inner.kind}"`,
+          });
+        return { ref, found, inner };
+      }),
+    );
+    for (const { ref, found, inner } of checked) {
+      problems.push(...found);
+      if (!inner) continue;
       if (ref.kind === 'gate-report' && inner.valid) verdict = inner.verdict;
       reports.push({ kind: ref.kind, file: ref.file, valid: inner.valid, verdict: inner.verdict });
       runReports.push({ ref, result: inner });

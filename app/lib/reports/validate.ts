@@ -28,6 +28,7 @@ const PATTERN_NAMES: Record<string, string> = {
   target: 'a target triple such as x86_64-linux-gnu',
   'run:id': 'a run id: gh-<run id>-<attempt>-<target> or local-<host>-<UTC time as 20261204T160000Z>',
   'run:repo': 'OWNER/NAME',
+  'run:file': 'a path inside the run folder (no leading /, no . or .. segment)',
   'release:tag': 'a release tag such as v1.2.3',
   'release:name': 'an asset name such as knhk-v1.2.3-x86_64-linux-gnu.tar.gz',
 };

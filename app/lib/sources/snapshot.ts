@@ -68,17 +68,22 @@ export async function loadSnapshot(
       result.refused.push({ id: shard.path, problems: loaded.problems });
       continue;
     }
-    for (const run of loaded.runs) {
-      if (!take(run.id)) continue;
-      const encoder = new TextEncoder();
-      const text = run.files['run.json'] ?? '';
-      const checked = await checkRunFiles(text, async (file) => {
-        const body = run.files[file];
-        return body === undefined ? null : encoder.encode(body);
-      });
-      if (checked.ok) batch.push(checked.run);
-      else result.refused.push({ id: run.id, problems: checked.problems });
-    }
+    const fresh = loaded.runs.filter((run) => take(run.id));
+    const encoder = new TextEncoder();
+    // Checked concurrently: each check awaits WebCrypto digests, so running many at once keeps the
+    // CPU busy instead of waiting on one digest at a time.
+    const checked = await Promise.all(
+      fresh.map((run) =>
+        checkRunFiles(run.files['run.json'] ?? '', async (file) => {
+          const body = run.files[file];
+          return body === undefined ? null : encoder.encode(body);
+        }),
+      ),
+    );
+    checked.forEach((c, i) => {
+      if (c.ok) batch.push(c.run);
+      else result.refused.push({ id: fresh[i]!.id, problems: c.problems });
+    });
   }
   // Runs the index lists outside any shard (older snapshots): one run folder at a time.
   for (const entry of runs) {
@@ -94,7 +99,9 @@ export async function loadSnapshot(
     if ('problems' in checked) result.refused.push({ id: entry.id, problems: checked.problems });
     else batch.push(checked);
   }
+  performance.mark('knhk:ingest:store:start');
   if (batch.length) await storeRuns(db, batch);
+  performance.measure('knhk:ingest:store', 'knhk:ingest:store:start');
   result.added = batch.map((r) => r.manifest.id);
   return result;
 }

@@ -71,12 +71,38 @@ describe('openDb', () => {
     const db = openDb(name);
     await db.open();
     expect(db.verno).toBe(DB_VERSION);
-    for (const [table, rows] of Object.entries(V1_RECORDS)) {
+    const { bench_points: v1Points, ...unchangedTables } = V1_RECORDS;
+    for (const [table, rows] of Object.entries(unchangedTables)) {
       const stored = await db.table(table).toArray();
       expect(stored).toHaveLength(rows.length);
       // Every field v1 wrote is still there, unchanged.
       rows.forEach((row, i) => expect(stored[i]).toMatchObject(row));
     }
+    // v2 regroups bench points per run and report; every v1 figure is kept, the rest comes from the report.
+    const grouped = await db.bench_points.toArray();
+    expect(grouped).toHaveLength(1);
+    expect(grouped[0]).toMatchObject({
+      key: `${manifest.id}/tick-bench`,
+      run_id: manifest.id,
+      variant: 'portable',
+      call_mode: 'api',
+    });
+    const v1 = v1Points[0]!;
+    expect(grouped[0]!.points).toEqual([
+      {
+        op: v1.op,
+        tier: 'R1',
+        variant: v1.variant,
+        call_mode: v1.call_mode,
+        p50_ns: v1.p50_ns,
+        p95_ns: v1.p95_ns,
+        p95_ticks: v1.p95_ticks,
+        mean_ns: 1.9,
+        stddev_ns: 0.3,
+        n: 1000,
+        within_budget: v1.within_budget,
+      },
+    ]);
     const run = await db.runs.get(manifest.id);
     expect(run?.group).toBe(manifest.group);
     expect(run?.event).toBe('push');

@@ -75,6 +75,15 @@ describe('validateReport', () => {
     expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(['/a~1b~0c']);
   });
 
+  it.each([['../outside.json'], ['a/../../b.json'], ['./x.json'], ['/etc/passwd'], ['..']])(
+    'refuses a report file %s that could leave the run folder',
+    (file) => {
+      const doc = read(join(FIXTURES, 'run', 'valid-local.json')) as { reports: { file: string }[] };
+      const result = validateReport({ ...doc, reports: [{ ...doc.reports[0], file }] });
+      expect(result.ok ? [] : result.issues.map((i) => i.path)).toEqual(['/reports/0/file']);
+    },
+  );
+
   it('never throws on hostile input', () => {
     const hostile: unknown[] = [
       null,
