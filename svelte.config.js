@@ -16,7 +16,7 @@ const config = {
       assets: 'static',
     },
     // GitHub Pages serves a project site under /<repo>/: pages.yml passes that prefix as BASE_PATH.
-    paths: { base: process.env.BASE_PATH ?? '' },
+    paths: { base: /** @type {'' | `/${string}`} */ (process.env.BASE_PATH ?? '') },
     alias: {
       $reports: 'app/lib/reports',
     },

@@ -30,7 +30,15 @@ export interface StoredReport {
   run_id: string;
   kind: DocumentKind;
   sha256: string;
-  doc: unknown;
+  /** The checked document as JSON text (v2; v1 kept the parsed object in `doc`). Text because
+   *  IndexedDB clones a string far faster than an object of thousands of fields; read it with
+   *  reportDoc(). For Weaver's live-check it is the normalised WeaverSummary. */
+  json: string;
+}
+
+/** The parsed document of a stored report. */
+export function reportDoc<T = unknown>(report: Pick<StoredReport, 'json'> | undefined): T | null {
+  return report ? (JSON.parse(report.json) as T) : null;
 }
 
 /** One tick figure of a bench entry, kept compact for tables and trends. */
@@ -166,6 +174,14 @@ export function openDb(name = DB_NAME): KnhkDb {
 /** Data migrations per version: derive what the new version indexes from what the old one kept. */
 const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
   2: async (tx) => {
+    // Reports keep their document as JSON text.
+    await tx
+      .table('reports')
+      .toCollection()
+      .modify((r: { doc?: unknown; json?: string }) => {
+        r.json = JSON.stringify(r.doc ?? null);
+        delete r.doc;
+      });
     // Regroup v1's per-entry bench points by run and report kind; nothing is dropped.
     const old = (await tx.table('bench_points').toArray()) as V1BenchPoint[];
     const grouped = new Map<string, StoredBenchPoints>();
@@ -199,16 +215,11 @@ const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
       grouped.set(key, record);
     }
     for (const record of grouped.values()) {
-      const report = (await tx.table('reports').get(`${record.run_id}/${record.source}`)) as
-        | {
-            doc?: {
-              variant?: BenchEntry['variant'];
-              budget?: { call_mode?: BenchEntry['call_mode'] };
-              entries?: BenchEntry[];
-            };
-          }
-        | undefined;
-      const doc = report?.doc;
+      const doc = reportDoc<{
+        variant?: BenchEntry['variant'];
+        budget?: { call_mode?: BenchEntry['call_mode'] };
+        entries?: BenchEntry[];
+      }>(await tx.table('reports').get(`${record.run_id}/${record.source}`));
       if (doc?.variant) record.variant = doc.variant;
       if (doc?.budget?.call_mode) record.call_mode = doc.budget.call_mode;
       for (const point of record.points) {

@@ -39,7 +39,13 @@ export function recordsOf(runs: readonly CheckedRun[], now = new Date()): RunRec
       ingested_at: now.toISOString(),
     });
     for (const r of docs) {
-      reports.push({ key: `${m.id}/${r.kind}`, run_id: m.id, kind: r.kind, sha256: r.sha256, doc: r.doc });
+      reports.push({
+        key: `${m.id}/${r.kind}`,
+        run_id: m.id,
+        kind: r.kind,
+        sha256: r.sha256,
+        json: JSON.stringify(r.doc),
+      });
       r.weaver?.findings.forEach((f, i) => {
         findings.push({
           key: `${m.id}/${i}`,

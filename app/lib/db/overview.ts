@@ -1,6 +1,6 @@
 // The Overview's read from IndexedDB: the newest run group per branch and tag, with the evidence
 // of only those runs, judged by the readiness rollup (pure health functions).
-import type { KnhkDb, StoredRun } from './db.ts';
+import { reportDoc, type KnhkDb, type StoredRun } from './db.ts';
 import { readinessByRef, type GroupReadiness, type RunEvidence } from '../health/readiness.ts';
 import type { GateReport, ReleaseReport, TickBench } from '../reports/types.ts';
 import type { WeaverSummary } from '../reports/weaver.ts';
@@ -30,7 +30,7 @@ export async function readOverview(db: KnhkDb): Promise<OverviewData> {
   const evidence: Record<string, RunEvidence> = {};
   for (const run of chosen) {
     const reports = await db.reports.where('run_id').equals(run.id).toArray();
-    const doc = (kind: string) => reports.find((r) => r.kind === kind)?.doc ?? null;
+    const doc = (kind: string) => reportDoc(reports.find((r) => r.kind === kind));
     evidence[run.id] = {
       manifest: run.manifest,
       verdict: run.verdict,
@@ -41,7 +41,7 @@ export async function readOverview(db: KnhkDb): Promise<OverviewData> {
   }
   const releases = await db.reports.where('kind').equals('release').toArray();
   const release = releases
-    .map((r) => r.doc as ReleaseReport)
+    .map((r) => reportDoc<ReleaseReport>(r)!)
     .reduce<ReleaseReport | null>((a, b) => (!a || b.created_at > a.created_at ? b : a), null);
   return { groups: readinessByRef(Object.values(evidence)), evidence, release, runCount: runs.length };
 }

@@ -1,6 +1,6 @@
 // The read queries of the Runs and Run detail views: pure async functions over the store, and pure
 // helpers over what they return (filters, findings groups, the reason behind a verdict). No runes.
-import type { KnhkDb, StoredRun, StoredWeaverFinding } from './db.ts';
+import { reportDoc, type KnhkDb, type StoredRun, type StoredWeaverFinding } from './db.ts';
 import type { Gate, GateReport, RunVerdict, TickBench, Verdict, WasmBench } from '../reports/types.ts';
 import { WEAVER_LEVELS, type WeaverLevel, type WeaverSummary } from '../reports/weaver.ts';
 import { BLOCKING_GATE_IDS } from '../health/verdict.ts';
@@ -181,7 +181,7 @@ export async function getRunDetail(db: KnhkDb, id: string): Promise<RunDetail | 
     const run = await db.runs.get(id);
     if (!run) return null;
     const reports = await db.reports.where('run_id').equals(id).toArray();
-    const docOf = (kind: string): unknown => reports.find((r) => r.kind === kind)?.doc ?? null;
+    const docOf = (kind: string): unknown => reportDoc(reports.find((r) => r.kind === kind));
     const findings = await db.weaver_findings.where('run_id').equals(id).toArray();
     // Keys are `<run id>/<index in the report>`: sort by the index as a number, not as text.
     const indexOf = (f: StoredWeaverFinding) => Number(f.key.slice(f.key.lastIndexOf('/') + 1));

@@ -71,7 +71,12 @@ describe('openDb', () => {
     const db = openDb(name);
     await db.open();
     expect(db.verno).toBe(DB_VERSION);
-    const { bench_points: v1Points, ...unchangedTables } = V1_RECORDS;
+    const { bench_points: v1Points, reports: v1Reports, ...unchangedTables } = V1_RECORDS;
+    // v2 keeps each report's document as JSON text: the same document, every other field unchanged.
+    const reports = await db.reports.toArray();
+    expect(reports.map(({ json, ...rest }) => ({ ...rest, doc: JSON.parse(json) as unknown }))).toEqual(
+      v1Reports,
+    );
     for (const [table, rows] of Object.entries(unchangedTables)) {
       const stored = await db.table(table).toArray();
       expect(stored).toHaveLength(rows.length);

@@ -150,11 +150,18 @@ describe('storeRuns', () => {
       verdict: 'no-evidence' as const,
       reports: [],
     };
-    // A report IndexedDB cannot clone (a function) fails the reports step after the runs were put.
+    // A bench figure IndexedDB cannot clone (a function) fails the bench-points step, the third write,
+    // after the runs and reports were put.
     const poisoned = {
       manifest: manifest('local-box-20261204T170000Z'),
       verdict: 'no-evidence' as const,
-      reports: [{ kind: 'release' as const, sha256: 'x', doc: { notClonable: () => 1 } }],
+      reports: [
+        {
+          kind: 'tick-bench' as const,
+          sha256: 'x',
+          doc: { variant: 'portable', budget: { call_mode: 'api' }, entries: [{ op: 'ASK_SP', n: () => 1 }] },
+        },
+      ],
     };
     await expect(storeRuns(db, [good, poisoned])).rejects.toThrow();
     expect(await db.runs.count()).toBe(0);
