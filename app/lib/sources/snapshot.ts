@@ -10,6 +10,7 @@ import {
 } from '../reports/snapshot-index.ts';
 import type { Problem } from '../reports/problem.ts';
 import { storeRuns, type CheckedRun } from '../db/ingest.ts';
+import { recordFreshness } from '../db/freshness.ts';
 import type { KnhkDb } from '../db/db.ts';
 
 export interface SnapshotLoad {
@@ -102,6 +103,11 @@ export async function loadSnapshot(
   performance.mark('knhk:ingest:store:start');
   if (batch.length) await storeRuns(db, batch);
   performance.measure('knhk:ingest:store', 'knhk:ingest:store:start');
+  await recordFreshness(
+    db,
+    { key: 'snapshot', kind: 'snapshot', label: baseUrl },
+    { added: batch.length, refused: result.refused.length, etag: null, now: new Date() },
+  );
   result.added = batch.map((r) => r.manifest.id);
   return result;
 }
