@@ -1,14 +1,22 @@
 // The local pipeline: benchmark this machine's build with `knhk bench --json`, write a run manifest
 // for this machine and commit under .knhk/runs/<run-id>/, then assemble the data snapshot.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, hostname, type } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readHeadCommit, toUtc } from '../lib/git.ts';
+import { readHeadCommit, type CommitInfo } from '../lib/git.ts';
+import { commandLine, exec as defaultExec, type Exec } from '../lib/exec.ts';
+import {
+  buildRunManifest,
+  describeRunner,
+  runIdentity,
+  writeReport,
+  writeRunManifest,
+} from '../lib/run-manifest.ts';
 import { validateAs } from '../../app/lib/reports/validate.ts';
 import type { RunManifest, RunReportRef, TickBench } from '../../app/lib/reports/types.ts';
 import { runSnapshot, type SnapshotResult } from '../snapshot/index.ts';
+
+export { localRunId } from '../lib/run-manifest.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -17,6 +25,14 @@ export interface PipelineOptions {
   snapshotDir: string;
   samples?: number;
   now?: () => Date;
+  /** Environment (GITHUB_ACTIONS=true gives the CI run identity). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Command runner. Default: scripts/lib/exec.ts. */
+  exec?: Exec;
+  /** The commit the run is about. Default: the repository's HEAD. */
+  commit?: CommitInfo;
+  /** Host name in a local run id. Default: this machine's. */
+  host?: string;
 }
 
 export interface PipelineResult {
@@ -26,22 +42,11 @@ export interface PipelineResult {
   snapshot: SnapshotResult;
 }
 
-/** `local-<host>-<UTC time>`; the host reduced to the characters a run id allows. */
-export function localRunId(host: string, at: Date): string {
-  const safeHost = host.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
-  return `local-${safeHost}-${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z')}`;
-}
-
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const now = opts.now ?? (() => new Date());
+  const exec = opts.exec ?? defaultExec;
   const started = now();
-  const commit = readHeadCommit(opts.repoDir);
-  const runId = localRunId(hostname(), started);
-  const runDir = join(opts.runsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const commit = opts.commit ?? readHeadCommit(opts.repoDir);
 
   const args = [
     'bench',
@@ -50,45 +55,49 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     commit.sha,
     ...(opts.samples ? ['--samples', String(opts.samples)] : []),
   ];
-  const benchText = execFileSync(opts.knhkBinary, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const bench = validateAs('tick-bench', JSON.parse(benchText));
+  const run = await exec(opts.knhkBinary, args, { cwd: opts.repoDir });
+  if (run.code !== 0) {
+    const detail = run.stderr.trim().split('\n').pop() ?? '';
+    throw new Error(
+      `${commandLine(opts.knhkBinary, args)} failed: expected exit 0, got ${run.code}${detail ? ` (${detail})` : ''}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(run.stdout);
+  } catch (error) {
+    throw new Error(`knhk bench wrote no JSON: ${(error as Error).message}`);
+  }
+  const bench = validateAs('tick-bench', parsed);
   if (!bench.ok) {
     const list = bench.issues.map((i) => `  ${i.path || '/'}: ${i.message}`).join('\n');
     throw new Error(`knhk bench wrote an invalid tick-bench report:\n${list}`);
   }
-  const reports: RunReportRef[] = [writeReport(runDir, 'tick-bench', 'tick-bench.json', benchText)];
   const tb: TickBench = bench.value;
 
-  const manifest: RunManifest = {
-    schema: 'knhk.run/v1',
-    id: runId,
-    group: runId,
-    source: 'local',
-    repo: null,
-    workflow: null,
-    event: 'local',
-    commit: { sha: commit.sha, message: commit.message, author: commit.author, time: commit.time },
-    branch: commit.branch,
-    tag: commit.tag,
-    base_sha: null,
+  const identity = runIdentity({
+    env: opts.env ?? process.env,
+    host: opts.host ?? hostname(),
+    at: started,
     target: tb.target,
-    runner: { os: type(), arch: arch(), cpu_model: tb.cpu.model, hostname: hostname() },
-    started_at: toUtc(started.toISOString()),
-    finished_at: toUtc(now().toISOString()),
-    url: null,
-    reports,
-  };
-  const checked = validateAs('run', manifest);
-  if (!checked.ok)
-    throw new Error(`internal: the run manifest is invalid: ${JSON.stringify(checked.issues)}`);
-  writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  const runDir = join(opts.runsDir, identity.id);
+  mkdirSync(runDir, { recursive: true });
+  const reports: RunReportRef[] = [writeReport(runDir, 'tick-bench', 'tick-bench.json', run.stdout)];
+
+  const manifest = writeRunManifest(
+    runDir,
+    buildRunManifest({
+      identity,
+      commit,
+      target: tb.target,
+      runner: describeRunner(tb.cpu.model),
+      startedAt: started,
+      finishedAt: now(),
+      reports,
+    }),
+  );
 
   const snapshot = await runSnapshot({ runsDirs: [opts.runsDir], outDir: opts.snapshotDir });
-  return { runId, runDir, manifest, snapshot };
-}
-
-function writeReport(dir: string, kind: RunReportRef['kind'], file: string, text: string): RunReportRef {
-  const bytes = Buffer.from(text.endsWith('\n') ? text : `${text}\n`);
-  writeFileSync(join(dir, file), bytes);
-  return { kind, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { runId: identity.id, runDir, manifest, snapshot };
 }
