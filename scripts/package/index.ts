@@ -255,7 +255,7 @@ export async function runPackage(opts: PackageOptions): Promise<PackageResult> {
 }
 
 /** Reads the notes file of the out dir when it is about this commit (it names the full SHA). */
-function readNotes(outDir: string, sha: string, warnings: string[]): ReleaseReport['notes'] {
+export function readNotes(outDir: string, sha: string, warnings: string[]): ReleaseReport['notes'] {
   const path = join(outDir, NOTES_FILE);
   if (!existsSync(path)) return { file: null, sha256: null };
   const bytes = readFileSync(path);
@@ -266,9 +266,10 @@ function readNotes(outDir: string, sha: string, warnings: string[]): ReleaseRepo
   return { file: NOTES_FILE, sha256: sha256(bytes) };
 }
 
-type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-function readPackageVersion(root: string): Read<string> {
+/** The version of `<root>/package.json`, or the problem (`<what is wrong>: expected <x>, got <y>`). */
+export function readPackageVersion(root: string): Read<string> {
   let version: unknown;
   try {
     version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown }).version;
@@ -472,7 +473,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
-function writeAtomic(path: string, bytes: Uint8Array): string {
+export function writeAtomic(path: string, bytes: Uint8Array): string {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, bytes);
   renameSync(tmp, path);

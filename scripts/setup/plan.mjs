@@ -9,6 +9,7 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
 /**
  * What setup.mjs found on this machine. Paths are absolute; null means "not found".
  * @typedef {object} SetupFacts
+ * @property {string | undefined} noBrowserEnv    KNHK_NO_BROWSER when set and non-empty ("1": no browser here)
  * @property {string | undefined} chromePathEnv   CHROME_PATH when set and non-empty
  * @property {boolean} chromePathEnvUsable        CHROME_PATH names an existing executable file
  * @property {string | null} chromeOnPath         first of CHROME_NAMES on PATH
@@ -39,7 +40,7 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
 /**
  * Tool paths as written to .knhk/toolchain.json (checked_at and node are added by setup.mjs).
  * @typedef {object} ToolPaths
- * @property {string | null} chrome_path
+ * @property {string | null} chrome_path  null only with KNHK_NO_BROWSER=1: no browser on this machine
  * @property {string | null} emcc
  * @property {string | null} emcc_node_path
  * @property {string | null} cc
@@ -50,6 +51,7 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
  * @typedef {object} SetupPlan
  * @property {ToolPaths} tools             what is usable now (before any install)
  * @property {string[]} found              one line per tool found, e.g. "chromium: /usr/bin/chromium"
+ * @property {string[]} notices            what setup leaves out on purpose and its consequence (KNHK_NO_BROWSER)
  * @property {string[]} missing            names of the tools not found ("chromium", "emcc", "cc", "make", "acorn")
  * @property {string[]} aptPackages        Debian packages that provide the missing tools, deduplicated
  * @property {boolean} sudo                apt runs through `sudo -n` (not root, passwordless sudo works)
@@ -129,11 +131,31 @@ export function planSetup(facts) {
   const found = [];
   /** @type {string[]} */
   const missing = [];
+  /** @type {string[]} */
+  const notices = [];
 
   // Browser: an explicit CHROME_PATH is a promise; a wrong one is a usage error, never silently replaced.
+  // KNHK_NO_BROWSER=1 is the opposite promise (no usable browser here: never look for or install one).
+  const noBrowser = facts.noBrowserEnv === '1';
+  if (facts.noBrowserEnv !== undefined && facts.noBrowserEnv !== '1' && facts.noBrowserEnv !== '0') {
+    errors.push(
+      `knhk: setup: KNHK_NO_BROWSER must be 1 or unset: expected 1 (no browser on this machine), 0 or empty, got ${facts.noBrowserEnv}`,
+    );
+  }
   /** @type {string | null} */
   let chrome = null;
-  if (facts.chromePathEnv !== undefined) {
+  if (noBrowser) {
+    if (facts.chromePathEnv !== undefined) {
+      errors.push(
+        `knhk: setup: KNHK_NO_BROWSER=1 and CHROME_PATH contradict each other: expected one of them, got both (CHROME_PATH=${facts.chromePathEnv})`,
+      );
+    } else {
+      const unused = facts.chromeOnPath ? `; ${facts.chromeOnPath} on PATH is not used` : '';
+      notices.push(
+        `browser: skipped (KNHK_NO_BROWSER=1: no browser on this machine${unused}): chrome_path is null, so the end-to-end tests will not run; npm test and npm run gates record them as no evidence, never as passed`,
+      );
+    }
+  } else if (facts.chromePathEnv !== undefined) {
     if (facts.chromePathEnvUsable) {
       chrome = facts.chromePathEnv;
       found.push(`browser: ${chrome} (CHROME_PATH)`);
@@ -241,6 +263,7 @@ export function planSetup(facts) {
   return {
     tools: { chrome_path: chrome, emcc, emcc_node_path: emccNodePath, cc: facts.cc, make: facts.make },
     found,
+    notices,
     missing,
     aptPackages,
     sudo: canInstall && sudo,

@@ -1,31 +1,13 @@
 #!/usr/bin/env node
-// `npm run setup`: finds or installs Chromium, emscripten, a C compiler and make, runs `npm ci` when
-// node_modules is stale, and writes .knhk/toolchain.json. Node builtins only: it runs before node_modules exists.
+// `npm run setup`: finds or installs Chromium (none with KNHK_NO_BROWSER=1), emscripten, a C compiler and
+// make, runs `npm ci` when node_modules is stale, and writes .knhk/toolchain.json. Node builtins only: it
+// runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  closeSync,
-  constants,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CC_NAMES,
-  CHROME_NAMES,
-  describeMissing,
-  findAcornParent,
-  formatCommand,
-  planSetup,
-} from './plan.mjs';
+import { gatherFacts, mtimeOrNull } from './facts.mjs';
+import { describeMissing, formatCommand, planSetup } from './plan.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STATE_DIR = join(ROOT, '.knhk');
@@ -34,143 +16,15 @@ const APT_LOG = join(STATE_DIR, 'setup-apt.log');
 const USAGE = `usage: node scripts/setup/setup.mjs [--dry-run]
   Finds (or apt-installs) chromium, emcc, a C compiler and make; runs npm ci when node_modules is stale;
   writes .knhk/toolchain.json. --dry-run prints the plan and changes nothing.
-  Env: CHROME_PATH (browser binary), EMCC (emcc binary) override the PATH look-up.`;
+  Env: CHROME_PATH (browser binary), EMCC (emcc binary) override the PATH look-up.
+       KNHK_NO_BROWSER=1 says this machine has no usable browser (GitHub's ubuntu-24.04-arm runner: no
+       Chrome for Testing, and Ubuntu's apt chromium is a snap stub): no browser is looked for or
+       installed, chrome_path is null in .knhk/toolchain.json, and the end-to-end tests then have no
+       evidence (npm test and npm run gates never count them as passed).`;
 
 /** @param {string} line */
 function say(line) {
   process.stdout.write(`setup: ${line}\n`);
-}
-
-/** @param {string} p */
-function isExecutableFile(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false; // missing, unreadable or not executable: all mean "not usable"
-  }
-}
-
-/**
- * First executable `name` on PATH, like `command -v`.
- * @param {string} name
- * @returns {string | null}
- */
-function which(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutableFile(candidate)) return candidate;
-  }
-  return null;
-}
-
-/** @param {readonly string[]} names */
-function whichFirst(names) {
-  for (const name of names) {
-    const found = which(name);
-    if (found) return found;
-  }
-  return null;
-}
-
-/** @param {string} p */
-function mtimeOrNull(p) {
-  try {
-    return statSync(p).mtimeMs;
-  } catch {
-    return null; // no such file: the caller treats null as "missing"
-  }
-}
-
-/** @param {string | undefined} value */
-function nonEmpty(value) {
-  return value === undefined || value === '' ? undefined : value;
-}
-
-/**
- * Debian's /usr/bin/emcc is a small sh wrapper around /usr/share/emscripten/emcc.py.
- * @param {string} emcc
- */
-function isDebianEmcc(emcc) {
-  try {
-    const real = realpathSync(emcc);
-    if (real.startsWith('/usr/share/emscripten/')) return true;
-    if (statSync(real).size > 64 * 1024) return false;
-    return readFileSync(real, 'utf8').includes('/usr/share/emscripten/');
-  } catch {
-    return false; // unreadable wrapper: treat as a non-Debian emcc, which needs no NODE_PATH
-  }
-}
-
-function acornParentFromDpkg() {
-  if (!which('dpkg')) return null;
-  const out = spawnSync('dpkg', ['-L', 'node-acorn'], { encoding: 'utf8' });
-  if (out.status !== 0) return null;
-  const parent = findAcornParent(out.stdout);
-  return parent !== null && exists(join(parent, 'acorn', 'package.json')) ? parent : null;
-}
-
-/** @param {string} p */
-function exists(p) {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false; // absent
-  }
-}
-
-function aptListsEmpty() {
-  try {
-    return !readdirSync('/var/lib/apt/lists').some(
-      (f) => f !== 'lock' && f !== 'partial' && f !== 'auxfiles',
-    );
-  } catch {
-    return true; // no lists folder at all
-  }
-}
-
-/**
- * Looks at the machine. Probes sudo only when something must be installed and we are not root.
- * @returns {import('./plan.mjs').SetupFacts}
- */
-function gatherFacts() {
-  const chromePathEnv = nonEmpty(process.env.CHROME_PATH);
-  const emccEnv = nonEmpty(process.env.EMCC);
-  const emccPath = emccEnv ? (isExecutableFile(emccEnv) ? resolve(emccEnv) : null) : which('emcc');
-  const emccIsDebian = emccPath !== null && isDebianEmcc(emccPath);
-  const cc = whichFirst(CC_NAMES);
-  const make = which('make');
-  const chromeOnPath = whichFirst(CHROME_NAMES);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const hasAptGet = which('apt-get') !== null;
-  const needsInstall = (!chromePathEnv && !chromeOnPath) || !emccPath || !cc || !make;
-  const canSudo =
-    !isRoot &&
-    needsInstall &&
-    hasAptGet &&
-    which('sudo') !== null &&
-    spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-  return {
-    chromePathEnv: chromePathEnv ? resolve(chromePathEnv) : undefined,
-    chromePathEnvUsable: chromePathEnv !== undefined && isExecutableFile(chromePathEnv),
-    chromeOnPath,
-    emccEnv: emccEnv ? resolve(emccEnv) : undefined,
-    emccEnvUsable: emccEnv !== undefined && isExecutableFile(emccEnv),
-    emccOnPath: emccEnv ? null : emccPath,
-    emccIsDebian,
-    emccNodePath: emccIsDebian ? acornParentFromDpkg() : null,
-    cc,
-    make,
-    node: process.execPath,
-    hasAptGet,
-    isRoot,
-    canSudo,
-    aptListsEmpty: needsInstall ? aptListsEmpty() : false,
-    lockfileMtimeMs: mtimeOrNull(join(ROOT, 'package-lock.json')),
-    installedLockMtimeMs: mtimeOrNull(join(ROOT, 'node_modules', '.package-lock.json')),
-  };
 }
 
 /**
@@ -267,8 +121,9 @@ function main(argv) {
     }
   }
 
-  let plan = planSetup(gatherFacts());
+  let plan = planSetup(gatherFacts({ root: ROOT }));
   for (const line of plan.found) say(line);
+  for (const line of plan.notices) say(line);
   if (plan.exitCode !== 0) {
     for (const line of plan.errors) process.stderr.write(`${line}\n`);
     return plan.exitCode;
@@ -285,7 +140,7 @@ function main(argv) {
     if (!installWithApt(plan)) return 1;
     const npmCi = plan.npmCi;
     const before = new Set(plan.found);
-    plan = planSetup(gatherFacts());
+    plan = planSetup(gatherFacts({ root: ROOT }));
     for (const line of plan.found) if (!before.has(line)) say(line);
     const still = describeMissing(plan);
     if (still.length || plan.exitCode !== 0) {

@@ -9,7 +9,8 @@ export const USAGE = `usage: tsx scripts/test-all/cli.ts [--only <suites>]
     pipeline  npm run pipeline (one check; not run when the native build failed)
     unit      npm run gen, then vitest (JSON report in .knhk/test-results/vitest.json)
     build     npm run build (one check)
-    e2e       playwright test with CHROME_PATH from .knhk/toolchain.json (not run when the site build failed)
+    e2e       playwright test with CHROME_PATH from .knhk/toolchain.json (not run when the site build failed;
+              not run and no evidence when chrome_path is null: setup ran with KNHK_NO_BROWSER=1)
   A suite that ran 0 tests or wrote no report counts as one failure ("no evidence").
   The last line is always "N passed, M failed"; exit 1 when M > 0.`;
 

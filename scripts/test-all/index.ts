@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   SUITES,
+  emptyCounts,
   failure,
   mergeCounts,
   parsePlaywrightJson,
@@ -24,6 +25,8 @@ export const RESULTS_DIR = '.knhk/test-results';
 export const VITEST_JSON = `${RESULTS_DIR}/vitest.json`;
 export const PLAYWRIGHT_JSON = `${RESULTS_DIR}/playwright.json`;
 export const TOOLCHAIN_JSON = '.knhk/toolchain.json';
+/** Why e2e did not run when setup found no browser on purpose. */
+export const NO_BROWSER = `not run: no browser on this machine (chrome_path is null in ${TOOLCHAIN_JSON}: npm run setup ran with KNHK_NO_BROWSER=1): no evidence`;
 
 export interface ExecResult {
   /** Exit code; a signal or a spawn error is reported as non-zero. */
@@ -62,6 +65,7 @@ export interface TestAllResult {
 
 /** Paths resolved by scripts/setup/setup.mjs; every field may be missing when setup has not run. */
 export interface Toolchain {
+  /** null: setup ran with KNHK_NO_BROWSER=1 (no browser on this machine), so e2e has no evidence. */
   chrome_path?: string | null;
   emcc?: string | null;
   emcc_node_path?: string | null;
@@ -221,6 +225,12 @@ export async function runTestAll(opts: TestAllOptions = {}): Promise<TestAllResu
     log('\n### e2e: playwright');
     if (siteBuildFailed) {
       record('e2e', failure('not run: the site build failed, so there is no site to test'));
+    } else if (toolchain.chrome_path === null) {
+      // Setup recorded that this machine has no browser: Playwright would fall back to a path that is
+      // not there (or a snap stub). 0 tests is no evidence, which sumSuites counts as a failure and the
+      // gates report as `no-evidence`: never a pass.
+      log(`knhk: test-all: e2e: ${NO_BROWSER}`);
+      record('e2e', { ...emptyCounts(), notes: [NO_BROWSER] });
     } else {
       mkdirSync(join(root, RESULTS_DIR), { recursive: true });
       rmSync(join(root, PLAYWRIGHT_JSON), { force: true });

@@ -12,6 +12,7 @@ import {
 /** A machine with everything installed and node_modules fresh; each case overrides what it tests. */
 function facts(overrides: Partial<SetupFacts> = {}): SetupFacts {
   return {
+    noBrowserEnv: undefined,
     chromePathEnv: undefined,
     chromePathEnvUsable: false,
     chromeOnPath: '/usr/bin/chromium',
@@ -177,6 +178,70 @@ describe('planSetup', () => {
         env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
       });
     }
+  });
+
+  describe('with KNHK_NO_BROWSER', () => {
+    const SKIPPED =
+      'browser: skipped (KNHK_NO_BROWSER=1: no browser on this machine): chrome_path is null, so the end-to-end tests will not run; npm test and npm run gates record them as no evidence, never as passed';
+
+    it.each<[string, Partial<SetupFacts>]>([
+      ['no browser on PATH (the ubuntu-24.04-arm runner)', { chromeOnPath: null }],
+      [
+        'no browser, no apt-get and no root (a macOS runner)',
+        { chromeOnPath: null, hasAptGet: false, isRoot: false },
+      ],
+    ])('=1 skips the browser without apt and says so when %s', (_name, override) => {
+      const plan = planSetup(facts({ noBrowserEnv: '1', ...override }));
+      expect(plan.exitCode).toBe(0);
+      expect(plan.errors).toEqual([]);
+      expect(plan.tools.chrome_path).toBeNull();
+      expect(plan.missing).toEqual([]);
+      expect(plan.aptPackages).toEqual([]);
+      expect(plan.commands).toEqual([]);
+      expect(plan.notices).toEqual([SKIPPED]);
+    });
+
+    it('=1 leaves a browser on PATH unused and names it', () => {
+      const plan = planSetup(facts({ noBrowserEnv: '1' }));
+      expect(plan.tools.chrome_path).toBeNull();
+      expect(plan.found).not.toContainEqual(expect.stringContaining('chromium'));
+      expect(plan.notices).toEqual([
+        expect.stringContaining(
+          '(KNHK_NO_BROWSER=1: no browser on this machine; /usr/bin/chromium on PATH is not used)',
+        ),
+      ]);
+    });
+
+    it('=1 still installs the other missing tools, and only them', () => {
+      const plan = planSetup(facts({ ...NOTHING, noBrowserEnv: '1' }));
+      expect(plan.exitCode).toBe(0);
+      expect(plan.aptPackages).toEqual(['emscripten', 'build-essential']);
+      expect(plan.commands.map(formatCommand)).toEqual([`${INSTALL} emscripten build-essential`]);
+    });
+
+    it('=0 is the same as unset: the browser is looked for', () => {
+      const plan = planSetup(facts({ noBrowserEnv: '0', chromeOnPath: null }));
+      expect(plan.notices).toEqual([]);
+      expect(plan.aptPackages).toEqual(['chromium']);
+    });
+
+    it.each<[string, Partial<SetupFacts>, string]>([
+      [
+        'another value',
+        { noBrowserEnv: 'yes' },
+        'knhk: setup: KNHK_NO_BROWSER must be 1 or unset: expected 1 (no browser on this machine), 0 or empty, got yes',
+      ],
+      [
+        'CHROME_PATH too',
+        { noBrowserEnv: '1', chromePathEnv: '/opt/chrome/chrome', chromePathEnvUsable: true },
+        'knhk: setup: KNHK_NO_BROWSER=1 and CHROME_PATH contradict each other: expected one of them, got both (CHROME_PATH=/opt/chrome/chrome)',
+      ],
+    ])('exits 2 naming the value when it has %s', (_name, override, error) => {
+      const plan = planSetup(facts(override));
+      expect(plan.exitCode).toBe(2);
+      expect(plan.errors).toEqual([error]);
+      expect(plan.commands).toEqual([]);
+    });
   });
 
   it('installs system packages before npm ci', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  NO_BROWSER,
   PLAYWRIGHT_JSON,
   VITEST_JSON,
   runTestAll,
@@ -170,6 +171,36 @@ describe('runTestAll', () => {
     });
     expect(calls.map((c) => c.line)).toEqual(['npm run --silent build']);
     expect(result.summary.line).toBe('0 passed, 2 failed');
+  });
+
+  it('records e2e as no evidence without running playwright when setup found no browser on purpose', async () => {
+    mkdirSync(join(root, '.knhk/test-results'), { recursive: true });
+    // What npm run setup writes with KNHK_NO_BROWSER=1, and a green report left from an earlier run.
+    writeFileSync(join(root, '.knhk/toolchain.json'), JSON.stringify({ chrome_path: null }));
+    writeFileSync(join(root, PLAYWRIGHT_JSON), JSON.stringify(PLAYWRIGHT_OK));
+    const calls: Call[] = [];
+    const lines: string[] = [];
+    const result = await runTestAll({
+      root,
+      env: { CHROME_PATH: '/usr/bin/chromium' },
+      only: ['build', 'e2e'],
+      exec: fakeExec(calls),
+      log: (line) => lines.push(line),
+    });
+    expect(calls.map((c) => c.line)).toEqual(['npm run --silent build']);
+    // The raw result is 0 run (the gates' suiteCheck calls that no-evidence); the sum counts it failed.
+    expect(result.suites[1]).toEqual({
+      suite: 'e2e',
+      passed: 0,
+      failed: 0,
+      skipped: 0,
+      failures: [],
+      notes: [NO_BROWSER],
+    });
+    expect(result.summary.suites[1]).toMatchObject({ failed: 1, failures: ['ran 0 tests: no evidence'] });
+    expect(result.summary.line).toBe('1 passed, 1 failed');
+    expect(result.summary.exitCode).toBe(1);
+    expect(lines).toContain(`knhk: test-all: e2e: ${NO_BROWSER}`);
   });
 
   it('counts a failing C test and a failed gen step', async () => {

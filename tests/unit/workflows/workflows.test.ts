@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ARTIFACT_PREFIX, TARGET_PATTERN } from '../../../scripts/collect/index.ts';
+import { NOTES_FILE } from '../../../scripts/package/index.ts';
 
 const DIR = '.github/workflows';
 const files = readdirSync(DIR)
@@ -25,10 +26,16 @@ interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  env?: Record<string, unknown>;
+  steps?: Step[];
+  strategy?: { matrix?: { include?: Record<string, unknown>[] } };
 }
 interface Workflow {
   on: Record<string, unknown>;
-  jobs: Record<string, { steps?: Step[]; strategy?: { matrix?: { include?: Record<string, unknown>[] } } }>;
+  jobs: Record<string, Job>;
 }
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
 const workflow = (file: string) => parse(read(file)) as Workflow;
@@ -139,5 +146,57 @@ describe('release.yml', () => {
     expect(uses).toEqual(
       expect.arrayContaining(['actions/attest-build-provenance', 'softprops/action-gh-release']),
     );
+  });
+});
+
+describe.each([
+  ['ci.yml', 'gates'],
+  ['release.yml', 'build'],
+])('%s without a browser', (file, job) => {
+  const gates = workflow(file).jobs[job]!;
+  const matrix = gates.strategy!.matrix!.include!;
+
+  it('sets KNHK_NO_BROWSER=1 for the ubuntu-24.04-arm entry only, which sets up no Chrome', () => {
+    expect(gates.env?.KNHK_NO_BROWSER).toBe('${{ matrix.no-browser }}');
+    expect(
+      matrix.filter((m) => m['no-browser'] !== undefined).map((m) => [m.runner, m['no-browser']]),
+    ).toEqual([['ubuntu-24.04-arm', '1']]);
+    for (const m of matrix.filter((m) => m['no-browser'] === '1')) expect(m['setup-chrome']).toBe(false);
+  });
+});
+
+describe('release.yml publish', () => {
+  const publish = workflow('release.yml').jobs.publish!.steps!;
+  const at = (predicate: (s: Step) => boolean) => publish.findIndex(predicate);
+
+  it('sets up without a browser: the job runs no end-to-end tests', () => {
+    expect(publish.find((s) => s.run === 'npm run setup')?.env).toEqual({ KNHK_NO_BROWSER: '1' });
+  });
+
+  it('checks the downloaded tarballs, then writes the notes where package and the release read them', () => {
+    const download = publish.find(
+      (s) => s.uses?.startsWith('actions/download-artifact@') && s.with?.pattern === 'knhk-release-*',
+    )!;
+    const dir = String(download.with!.path);
+    const checksums = at((s) => s.run === `npm run package -- --checksums ${dir}`);
+    const notes = at((s) => s.run?.startsWith('npm run release-notes') ?? false);
+    const release = at((s) => s.uses?.startsWith('softprops/action-gh-release@') ?? false);
+    expect(at((s) => s === download)).toBeLessThan(checksums);
+    // The notes quote SHA256SUMS and then name themselves in release.json: after the checksums.
+    expect(checksums).toBeLessThan(notes);
+    expect(notes).toBeLessThan(release);
+    const notesFile = `${dir}/${NOTES_FILE}`;
+    expect(publish[notes]!.run).toMatch(new RegExp(` --out ${notesFile.replace(/\./g, '\\.')}$`));
+    expect(publish[release]!.with).toMatchObject({ body_path: notesFile, files: `${dir}/*` });
+  });
+
+  it('gets from each build job only its tarball and .sha256, which --checksums verifies', () => {
+    const upload = workflow('release.yml').jobs.build!.steps!.find((s) =>
+      String(s.with?.name ?? '').startsWith('knhk-release-'),
+    )!;
+    expect(String(upload.with!.path).trim().split('\n')).toEqual([
+      '.knhk/dist/*.tar.gz',
+      '.knhk/dist/*.tar.gz.sha256',
+    ]);
   });
 });
