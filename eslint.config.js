@@ -18,6 +18,7 @@ export default ts.config(
       'app/lib/reports/generated/',
       'test-results/',
       'playwright-report/',
+      'emsdk-cache/',
     ],
   },
   js.configs.recommended,

@@ -8,8 +8,13 @@ function chromePath(): string {
   if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
   const toolchain = '.knhk/toolchain.json';
   if (existsSync(toolchain)) {
-    const found = (JSON.parse(readFileSync(toolchain, 'utf8')) as { chrome_path?: string }).chrome_path;
+    const found = (JSON.parse(readFileSync(toolchain, 'utf8')) as { chrome_path?: string | null })
+      .chrome_path;
     if (found) return found;
+    if (found === null)
+      throw new Error(
+        'knhk: e2e: setup recorded no browser (KNHK_NO_BROWSER=1): expected a Chromium, got none',
+      );
   }
   return '/usr/bin/chromium';
 }

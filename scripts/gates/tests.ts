@@ -109,7 +109,7 @@ export function suiteCheck(
     reason = `${failed} failed, ${passed} passed${why ? `: ${why}` : ''}`;
   } else if (passed === 0) {
     status = 'no-evidence';
-    reason = `ran 0 tests: no evidence${skipped ? ` (${skipped} skipped)` : ''}`;
+    reason = `ran 0 tests: no evidence${skipped ? ` (${skipped} skipped)` : ''}${suite.notes.length ? ` (${suite.notes.join('; ')})` : ''}`;
   } else {
     status = 'pass';
     reason = `${passed} passed, ${skipped} skipped${suite.notes.length ? ` (${suite.notes.join('; ')})` : ''}`;
