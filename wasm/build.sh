@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# wasm/build.sh: builds the native C sources (the same files as libknhk, portable variant only) and
+# wasm/build.sh: builds the native C sources (libknhk's files without the x86 variants: the dispatch
+# table then holds portable only, until wasm-simd128 joins it) and
 # wasm/knhk_wasm.c into static/wasm/knhk.js + knhk.wasm with emscripten. Idempotent: does nothing
 # when both outputs are newer than every input. EMCC=/path/to/emcc overrides the compiler.
 set -euo pipefail
@@ -11,13 +12,17 @@ OUT_WASM="$OUT_DIR/knhk.wasm"
 
 SOURCES=(
   "$ROOT/native/src/knhk.c"
+  "$ROOT/native/src/knhk_dispatch.c"
   "$ROOT/native/src/knhk_portable.c"
+  "$ROOT/native/src/knhk_clock.c"
   "$ROOT/wasm/knhk_wasm.c"
 )
 INPUTS=(
   "${SOURCES[@]}"
   "$ROOT/native/include/knhk.h"
   "$ROOT/native/src/knhk_impl.h"
+  "$ROOT/native/src/knhk_variant.h"
+  "$ROOT/native/src/knhk_clock.h"
   "$ROOT/wasm/build.sh"
 )
 EXPORTS=(
@@ -67,7 +72,7 @@ TMP_DIR="$(mktemp -d "$OUT_DIR/.build.XXXXXX")"
 trap 'rm -rf "$TMP_DIR"' EXIT
 
 exports_csv="$(IFS=,; echo "${EXPORTS[*]}")"
-"$EMCC" -O2 -std=c11 -Wall -Wextra -Werror -DNDEBUG \
+"$EMCC" -O2 -std=c11 -Wall -Wextra -Werror -DNDEBUG -D_POSIX_C_SOURCE=200809L \
   -I"$ROOT/native/include" -I"$ROOT/native/src" \
   "${SOURCES[@]}" \
   -o "$TMP_DIR/knhk.js" \

@@ -19,7 +19,7 @@ enum { ARG_PRED, ARG_P, ARG_S, ARG_O, ARG_K, ARG_COUNT };
 /** The library version, a static NUL-terminated string ("0.1.0"). */
 KNHK_WASM_EXPORT const char *knhk_wasm_version(void) { return KNHK_VERSION; }
 
-/** The kernel variant in use ("portable"). */
+/** The kernel variant in use ("portable": no SIMD variant is built into the WASM module yet). */
 KNHK_WASM_EXPORT const char *knhk_wasm_variant(void) { return knhk_variant_active(); }
 
 /** One past the last op number; ops are 1..knhk_wasm_op_end() - 1. */
@@ -41,7 +41,7 @@ KNHK_WASM_EXPORT void *knhk_wasm_alloc(uint32_t bytes) {
 }
 
 /** Admits and evaluates hook {op, p, s, o, k} on run {pred, off, len} over count triples.
- *  @param S,P,O  64-byte-aligned columns of count ids each
+ *  @param S,P,O  64-byte-aligned columns of count ids each, readable for count + 7 lanes
  *  @param args   uint64_t[5]: pred, p, s, o, k
  *  @return the op's result (>= 0), or -status when knhk_admit() refuses the hook. */
 KNHK_WASM_EXPORT int32_t knhk_wasm_eval(uint64_t *S, uint64_t *P, uint64_t *O, uint32_t count,
@@ -50,7 +50,7 @@ KNHK_WASM_EXPORT int32_t knhk_wasm_eval(uint64_t *S, uint64_t *P, uint64_t *O, u
   knhk_soa_t soa = {S, P, O, count};
   knhk_run_t run = {args[ARG_PRED], off, len};
   knhk_hook_t hook = {op, args[ARG_P], args[ARG_S], args[ARG_O], args[ARG_K]};
-  uint32_t result = 0;
-  knhk_status st = knhk_eval(&soa, run, &hook, &result);
-  return st == KNHK_OK ? (int32_t)result : -(int32_t)st;
+  knhk_receipt_t receipt;
+  knhk_status st = knhk_eval(&soa, run, &hook, NULL, &receipt); /* SELECT_SP, CONSTRUCT8: the count */
+  return st == KNHK_OK ? (int32_t)receipt.result : -(int32_t)st;
 }

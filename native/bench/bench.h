@@ -1,5 +1,6 @@
 /* bench.h: the tick benchmark (DESIGN §3, method in bench/README.md): parameters, per-entry
- * results, the pure statistics and budget classification, and the tick-bench report writers. */
+ * results, the timing method (knhk_bench_measure), the pure statistics and budget verdict, the
+ * kernels registered by bench/ops.c, and the tick-bench report writers. */
 #ifndef KNHK_BENCH_H
 #define KNHK_BENCH_H
 
@@ -11,15 +12,20 @@
 #include "knhk_clock.h"
 
 #define KNHK_BENCH_MIN_SAMPLES 1000u     /* the method's floor: fewer samples are not a report */
+#define KNHK_BENCH_DEFAULT_SAMPLES 2000u
 #define KNHK_BENCH_MAX_SAMPLES 10000000u /* 10^7 samples x >= 1 call: minutes, not hours */
-#define KNHK_BENCH_WARMUP_SAMPLES 100u
+#define KNHK_BENCH_WARMUP_SAMPLES 200u
 #define KNHK_BENCH_CALIBRATION_MS 50.0
 #define KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS 1000.0 /* a sample must span >= 1000 x resolution_ns */
-#define KNHK_BENCH_MAX_ENTRIES 64
+/* Calls per sample are chosen so the shortest trial sample spans this many times the minimum:
+ * the margin keeps a faster-than-trial sample above the floor. */
+#define KNHK_BENCH_SPAN_MARGIN 4.0
+#define KNHK_BENCH_MAX_ENTRIES 512 /* 19 ops x 6 variants x 3 call modes = 342 */
 
 /** What to run. */
 typedef struct {
-  uint32_t op;             /**< the knhk_op to time, or 0 for every implemented op */
+  uint32_t op;             /**< the knhk_op to time, or 0 for every op */
+  const char *variant;     /**< the variant to time, or NULL for every supported one */
   uint32_t samples;        /**< timed samples per entry, KNHK_BENCH_MIN_SAMPLES..MAX_SAMPLES */
   uint32_t warmup_samples; /**< untimed samples run first */
   double calibration_ms;   /**< clock calibration span */
@@ -29,19 +35,19 @@ typedef struct {
 /** Summary statistics over per-call figures (one per sample), in ns. */
 typedef struct {
   size_t n;
-  double mean, stddev; /* stddev: sample (n - 1), 0 when n < 2 */
+  double mean, stddev;                /* stddev: sample (n - 1), 0 when n < 2 */
   double min, p5, p50, p95, p99, max; /* quantiles: nearest rank */
 } knhk_bench_stats_t;
 
-typedef enum { KNHK_BENCH_PASS, KNHK_BENCH_FAIL, KNHK_BENCH_NO_EVIDENCE } knhk_bench_verdict;
+typedef enum { KNHK_BENCH_PASS, KNHK_BENCH_FAIL, KNHK_BENCH_SKIPPED, KNHK_BENCH_NO_EVIDENCE } knhk_bench_verdict;
 
 /** One op x variant x call mode. */
 typedef struct {
   const char *op;        /**< "ASK_SP" */
   const char *tier;      /**< "R1" or "W1" */
   const char *variant;   /**< "portable", ... */
-  const char *call_mode; /**< "api" or "inline" */
-  uint32_t calls_per_sample;
+  const char *call_mode; /**< "api", "batch" or "inline" */
+  uint32_t calls_per_sample; /**< operations per sample (a batch call performs 8) */
   uint32_t samples;
   uint32_t warmup_samples;
   double min_sample_ns; /**< shortest timed sample, read overhead subtracted */
@@ -57,32 +63,79 @@ typedef struct {
   char generated_at[32];  /**< UTC, "2026-12-04T16:00:00Z" */
   char commit_sha[41];    /**< empty when unknown */
   char cpu_model[128];
-  char cpu_features[160]; /**< space-separated */
+  char cpu_features[192]; /**< space-separated */
+  const char *variant;    /**< the variant chosen at start-up: what callers get */
   uint64_t peak_rss_bytes;
   uint64_t results_checksum; /**< xor of the entries' checksums */
   size_t entry_count;
   knhk_bench_entry_t entries[KNHK_BENCH_MAX_ENTRIES];
 } knhk_bench_report_t;
 
+/* ---- the method ------------------------------------------------------------------------------- */
+
+/** A timed kernel: makes `calls` calls on inputs start, start + 1, ... (modulo its pool), reading
+ *  the counter before and after; returns the counts elapsed and stores a sum of the results in
+ *  *sum (so no result can be optimised away). */
+typedef uint64_t (*knhk_bench_sample_fn)(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls,
+                                         uint64_t *sum);
+
+/** Times one kernel: chooses the calls per sample so every sample spans >= 1000 x the clock
+ *  resolution (with KNHK_BENCH_SPAN_MARGIN), runs the warm-up, then the timed samples, and fills
+ *  e's counts, statistics (per operation: sample time / (calls x ops_per_call)), checksum and
+ *  verdict. e's op, tier, variant and call_mode must be set; tier "W1" is judged "skipped".
+ *  @param scratch  room for samples doubles. */
+void knhk_bench_measure(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, uint32_t ops_per_call,
+                        uint32_t samples, uint32_t warmup_samples, knhk_bench_entry_t *e, double *scratch);
+
 /** Computes n, mean, sample stddev, min, nearest-rank p5/p50/p95/p99 and max of values[0..n).
  *  Sorts values in place. n == 0 gives all zeros. */
 void knhk_bench_stats(double *values, size_t n, knhk_bench_stats_t *out);
 
-/** The budget rule: "no-evidence" when n == 0, when the shortest sample spans less than
- *  1000 x resolution_ns (or resolution_ns is not positive), or when p95 <= 0 ns; else "pass" when
- *  p95 <= 8 ticks (2 ns), else "fail". Writes a one-line reason. Pure: no clock, no I/O. */
-knhk_bench_verdict knhk_bench_classify(const knhk_bench_stats_t *ns, double min_sample_ns,
-                                       double resolution_ns, char *reason, size_t reason_size);
+/** The budget rule, in this order: "no-evidence" when n == 0, when the shortest sample spans less
+ *  than 1000 x resolution_ns (or resolution_ns is not positive), or when p95 <= 0 ns; then
+ *  "skipped" for a W1 op (hot == 0); else "pass" when p95 <= 8 ticks (2 ns), else "fail". Writes a
+ *  one-line reason. Pure: no clock, no I/O. */
+knhk_bench_verdict knhk_bench_classify(const knhk_bench_stats_t *ns, double min_sample_ns, double resolution_ns,
+                                       int hot, char *reason, size_t reason_size);
 
-/** "pass", "fail" or "no-evidence". */
+/** "pass", "fail", "skipped" or "no-evidence". */
 const char *knhk_bench_verdict_name(knhk_bench_verdict verdict);
 
-/** Runs the benchmark into report (calibrates the clock, builds the input pool, times every
- *  requested op in every call mode). @return 0, or 3 on an internal error with a message in err. */
-int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *report, char *err,
-                   size_t err_size);
+/* ---- the kernels (bench/ops.c) ----------------------------------------------------------------- */
 
-/** Writes report as tick-bench JSON: finite numbers only (a non-finite one is written as 0). */
+typedef struct knhk_bench_ops knhk_bench_ops_t;
+
+/** One registered kernel: an op x variant x call mode with its sample function. */
+typedef struct {
+  uint32_t op;
+  const char *variant;
+  const char *call_mode;
+  uint32_t ops_per_call;
+  knhk_bench_sample_fn sample;
+  void *ctx;
+} knhk_bench_kernel_t;
+
+/** Builds the input pools (admitted and checked). @return KNHK_OK or KNHK_E_NOMEM. */
+knhk_status knhk_bench_ops_create(knhk_bench_ops_t **ops);
+void knhk_bench_ops_free(knhk_bench_ops_t *ops);
+
+/** Lists the kernels params asks for: every op (or params->op) x every supported, reportable
+ *  variant (or params->variant) x the call modes batch, api, inline. @return the count (<= max). */
+size_t knhk_bench_ops_list(knhk_bench_ops_t *ops, const knhk_bench_params_t *params, knhk_bench_kernel_t *out,
+                           size_t max);
+
+/** Checks a kernel's results on its whole pool against the portable reference before it is timed.
+ *  @return 0, or 3 with a message in err when they differ (a kernel disagreeing with the spec). */
+int knhk_bench_ops_verify(knhk_bench_ops_t *ops, const knhk_bench_kernel_t *k, char *err, size_t err_size);
+
+/* ---- the report -------------------------------------------------------------------------------- */
+
+/** Runs the benchmark into report (calibrates the clock, builds the pools, checks then times every
+ *  requested kernel). @return 0, or 3 on an internal error with a message in err. */
+int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *report, char *err, size_t err_size);
+
+/** Writes report as tick-bench JSON: finite numbers only (a non-finite one is written as 0), with
+ *  17 significant digits so *_ticks is exactly *_ns / 0.25 when read back. */
 void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *report);
 
 /** Writes report as a human-readable table. */

@@ -1,6 +1,6 @@
-/* knhk_clock.h: the bench's tick counter: serialised reads, frequency calibrated against
- * CLOCK_MONOTONIC, resolution, and read overhead (DESIGN §3). Counter units are "counts", never
- * "ticks": a KNHK tick is 0.25 ns of wall time, whatever the counter runs at. */
+/* knhk_clock.h: the tick counter of the bench and of KNHK_BATCH_TICKS: serialised reads, frequency
+ * calibrated against CLOCK_MONOTONIC, resolution, and read overhead (DESIGN §3). Counter units are
+ * "counts", never "ticks": a KNHK tick is 0.25 ns of wall time, whatever the counter runs at. */
 #ifndef KNHK_CLOCK_H
 #define KNHK_CLOCK_H
 

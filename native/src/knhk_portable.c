@@ -1,18 +1,44 @@
 /* knhk_portable.c: the portable variant, plain C11 built without -m flags: the baseline for every
- * CPU and the reference every other variant is tested against. Kernel bodies are in knhk_impl.h. */
+ * CPU and the reference every other variant is tested against. Its primitives read only the lanes
+ * below len, one at a time, exactly as DESIGN §4 states the ops. */
 #include "knhk_impl.h"
 
-uint32_t knhk_ask_sp_portable(const knhk_soa_t *soa, knhk_run_t run, uint64_t p, uint64_t s) {
-  return ask_sp_portable_inline(soa->S, run, p, s);
+#define KNHK_SUFFIX(name) name##_portable
+#define KNHK_VARIANT_NAME "portable"
+#define KNHK_VARIANT_FLAGS ""
+
+typedef struct {
+  const uint64_t *col;
+  uint32_t len;
+} knhk_lanes;
+
+static KNHK_INLINE knhk_lanes lanes_load(const uint64_t *col, uint32_t len) {
+  knhk_lanes l = {col, len};
+  return l;
 }
 
-uint32_t knhk_eval_hook_portable(const knhk_soa_t *soa, knhk_run_t run, const knhk_hook_t *hook) {
-  switch (hook->op) {
-    case KNHK_OP_ASK_SP:
-      return ask_sp_portable_inline(soa->S, run, hook->p, hook->s);
-    default:
-      /* knhk_admit() refuses every op not implemented above; reaching here is a caller bug. */
-      assert(!"knhk_eval_hook_portable: op not admitted");
-      return 0;
-  }
+static KNHK_INLINE uint32_t lanes_eq(knhk_lanes l, uint64_t v) {
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] == v) << i;
+  return m;
 }
+
+static KNHK_INLINE uint32_t lanes_gt(knhk_lanes l, uint64_t v) {
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] > v) << i;
+  return m;
+}
+
+static KNHK_INLINE uint32_t lanes_lt(knhk_lanes l, uint64_t v) {
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] < v) << i;
+  return m;
+}
+
+static KNHK_INLINE uint32_t lanes_nz(knhk_lanes l) {
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] != 0) << i;
+  return m;
+}
+
+#include "knhk_variant.h"

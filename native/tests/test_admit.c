@@ -50,9 +50,10 @@ void test_admit_refuses_null(void) {
     if (c == 2) broken.O = NULL;
     check_refusal(names[c], knhk_admit(&broken, run, &hook), KNHK_E_NULL, "null");
   }
-  uint32_t result = 0;
-  check_refusal("result-null", knhk_eval(&soa, run, &hook, NULL), KNHK_E_NULL, "null");
-  check_refusal("soa-null-eval", knhk_eval(NULL, run, &hook, &result), KNHK_E_NULL, "null");
+  knhk_receipt_t receipt;
+  check_refusal("receipt-null", knhk_eval(&soa, run, &hook, NULL, NULL), KNHK_E_NULL, "null");
+  check_refusal("soa-null-eval", knhk_eval(NULL, run, &hook, NULL, &receipt), KNHK_E_NULL, "null");
+  check_refusal("hook-null-eval", knhk_eval(&soa, run, NULL, NULL, &receipt), KNHK_E_NULL, "null");
   knhk_soa_free(&soa);
 }
 
@@ -112,17 +113,17 @@ void test_admit_refuses_unknown_op(void) {
   knhk_soa_free(&soa);
 }
 
-void test_admit_refuses_unimplemented_op(void) {
+void test_admit_accepts_every_op(void) {
   knhk_soa_t soa = soa16();
   if (!soa.S) return;
   knhk_run_t run = {7, 0, 4};
   for (uint32_t op = 1; op < KNHK_OP_END; op++) {
-    knhk_hook_t hook = {op, 7, 1, 0, 0};
-    knhk_status want = op == KNHK_OP_ASK_SP ? KNHK_OK : KNHK_E_OP_NOT_IMPLEMENTED;
-    CHECK_EQ_U64(knhk_admit(&soa, run, &hook), want, "op=%s case=declared-op", knhk_op_name(op));
+    knhk_hook_t hook = {op, 7, 1, 2, 4}; /* k = len: the bound itself is admitted */
+    CHECK_EQ_U64(knhk_admit(&soa, run, &hook), KNHK_OK, "op=%s case=declared-op", knhk_op_name(op));
   }
-  check_refusal("ASK_SPO", knhk_admit(&soa, run, &(knhk_hook_t){KNHK_OP_ASK_SPO, 7, 1, 2, 0}),
-                KNHK_E_OP_NOT_IMPLEMENTED, "not implemented yet");
+  CHECK(knhk_op_is_hot(KNHK_OP_ASK_SP) && knhk_op_is_hot(KNHK_OP_SELECT_SP) && !knhk_op_is_hot(KNHK_OP_CONSTRUCT8) &&
+            !knhk_op_is_hot(0) && !knhk_op_is_hot(KNHK_OP_END),
+        "tiers: every op is R1 except CONSTRUCT8 (W1)");
   knhk_soa_free(&soa);
 }
 
@@ -142,14 +143,16 @@ void test_admit_refuses_k_gt_len(void) {
 void test_admit_eval_leaves_result_on_refusal(void) {
   knhk_soa_t soa = soa16();
   if (!soa.S) return;
-  uint32_t result = 77;
+  knhk_receipt_t receipt;
+  memset(&receipt, 0x77, sizeof receipt);
   knhk_hook_t hook = {KNHK_OP_ASK_SP, 7, 0, 0, 0};
-  knhk_status st = knhk_eval(&soa, (knhk_run_t){7, 0, 9}, &hook, &result);
+  knhk_status st = knhk_eval(&soa, (knhk_run_t){7, 0, 9}, &hook, NULL, &receipt);
   CHECK_EQ_U64(st, KNHK_E_RUN_TOO_LONG, "case=%s", "eval-len9");
-  CHECK_EQ_U64(result, 77, "case=%s result untouched", "eval-len9");
-  st = knhk_eval(&soa, (knhk_run_t){7, 0, 8}, &hook, &result); /* S is all 0: s = 0 hits */
+  CHECK_EQ_U64(receipt.result, 0x77, "case=%s receipt untouched", "eval-len9");
+  st = knhk_eval(&soa, (knhk_run_t){7, 0, 8}, &hook, NULL, &receipt); /* S is all 0: s = 0 hits */
   CHECK_EQ_U64(st, KNHK_OK, "case=%s", "eval-len8");
-  CHECK_EQ_U64(result, 1, "case=%s result", "eval-len8");
+  CHECK_EQ_U64(receipt.result, 1, "case=%s result", "eval-len8");
+  CHECK_EQ_U64(receipt.mask, 0xff, "case=%s mask", "eval-len8");
   knhk_soa_free(&soa);
 }
 

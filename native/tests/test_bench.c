@@ -1,11 +1,13 @@
-/* test_bench.c: the bench's pure parts: nearest-rank statistics and the budget verdict, including
- * every no-evidence rule, and a JSON writer that never prints NaN. */
+/* test_bench.c: the bench's statistics and budget verdict (every no-evidence rule, W1 skipped), a
+ * JSON writer that never prints NaN and keeps *_ticks = *_ns / 0.25 exact, and proof that the gate
+ * can be red: a deliberately slow kernel measured over budget, an empty one as no evidence. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "knhk_impl.h"
 #include "test_main.h"
 
 #define EPS 1e-9
@@ -57,7 +59,7 @@ static knhk_bench_stats_t stats_with_p95(double p95_ns) {
 void test_bench_classify_no_samples_is_no_evidence(void) {
   knhk_bench_stats_t st = {0};
   char reason[160];
-  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "n=0 verdict");
   CHECK(strstr(reason, "no samples") != NULL, "reason=\"%s\"", reason);
 }
@@ -66,40 +68,40 @@ void test_bench_classify_short_sample_is_no_evidence(void) {
   knhk_bench_stats_t st = stats_with_p95(1.0); /* would pass on its figure alone */
   char reason[160];
   /* resolution 0.5 ns: samples must span 500 ns; 499.9 is short, 500 is enough. */
-  knhk_bench_verdict v = knhk_bench_classify(&st, 499.9, 0.5, reason, sizeof reason);
+  knhk_bench_verdict v = knhk_bench_classify(&st, 499.9, 0.5, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "min_sample 499.9 ns, res 0.5 ns");
   CHECK(strstr(reason, "1000 x resolution") != NULL, "reason=\"%s\"", reason);
-  v = knhk_bench_classify(&st, 500.0, 0.5, reason, sizeof reason);
+  v = knhk_bench_classify(&st, 500.0, 0.5, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "pass", "min_sample 500 ns, res 0.5 ns");
-  v = knhk_bench_classify(&st, NAN, 0.5, reason, sizeof reason);
+  v = knhk_bench_classify(&st, NAN, 0.5, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "min_sample NaN");
-  v = knhk_bench_classify(&st, 1e6, 0.0, reason, sizeof reason);
+  v = knhk_bench_classify(&st, 1e6, 0.0, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "resolution 0");
 }
 
 void test_bench_classify_zero_p95_is_no_evidence(void) {
   knhk_bench_stats_t st = stats_with_p95(0.0);
   char reason[160];
-  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "p95 0 ns");
   CHECK(strstr(reason, "p95") != NULL, "reason=\"%s\"", reason);
   st = stats_with_p95(NAN);
-  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "p95 NaN");
 }
 
 void test_bench_classify_budget_boundary(void) {
   char reason[160];
   knhk_bench_stats_t st = stats_with_p95(2.0); /* exactly 8 ticks: within budget */
-  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "pass", "p95 2.0 ns = 8 ticks");
   CHECK_EQ_STR(reason, "p95 8.00 ticks <= 8", "reason at 8 ticks");
   st = stats_with_p95(2.0025); /* 8.01 ticks */
-  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(knhk_bench_verdict_name(v), "fail", "p95 2.0025 ns = 8.01 ticks");
   CHECK_EQ_STR(reason, "p95 8.01 ticks > 8", "reason at 8.01 ticks");
   st = stats_with_p95(0.775);
-  v = knhk_bench_classify(&st, 1e6, 0.4, reason, sizeof reason);
+  v = knhk_bench_classify(&st, 1e6, 0.4, 1, reason, sizeof reason);
   CHECK_EQ_STR(reason, "p95 3.10 ticks <= 8", "reason at 3.10 ticks");
 }
 
@@ -107,6 +109,7 @@ void test_bench_json_never_writes_nan(void) {
   knhk_bench_report_t *r = calloc(1, sizeof *r);
   if (r == NULL) return;
   r->clock = (knhk_clock_t){"rdtsc-lfence", "CLOCK_MONOTONIC", 2.3e9, 1 / 2.3, NAN, 50, 0};
+  r->variant = "avx512";
   snprintf(r->generated_at, sizeof r->generated_at, "2026-12-04T16:00:00Z");
   snprintf(r->cpu_model, sizeof r->cpu_model, "Test \"CPU\"\\1");
   snprintf(r->cpu_features, sizeof r->cpu_features, "sse2 avx2");
@@ -141,5 +144,142 @@ void test_bench_json_never_writes_nan(void) {
   CHECK(strstr(buf, "\"commit_sha\": null") != NULL, "commit_sha not null when unknown");
   CHECK(strstr(buf, "\"results_checksum\": \"0000000000000abc\"") != NULL, "checksum not 16 hex digits");
   CHECK(strstr(buf, "\"model\": \"Test \\\"CPU\\\"\\\\1\"") != NULL, "cpu model not escaped");
+  free(r);
+}
+
+void test_bench_classify_w1_is_skipped_only_with_evidence(void) {
+  char reason[160];
+  knhk_bench_stats_t st = stats_with_p95(40.0); /* far over budget: W1 is still not judged */
+  knhk_bench_verdict v = knhk_bench_classify(&st, 1e6, 0.4, 0, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "skipped", "W1 with evidence");
+  CHECK_EQ_STR(reason, "W1 (warm) operation: the R1 budget does not apply", "W1 reason");
+  v = knhk_bench_classify(&st, 100.0, 0.4, 0, reason, sizeof reason); /* sample too short: rules come first */
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "W1 with a short sample");
+  st = stats_with_p95(0.0);
+  v = knhk_bench_classify(&st, 1e6, 0.4, 0, reason, sizeof reason);
+  CHECK_EQ_STR(knhk_bench_verdict_name(v), "no-evidence", "W1 with p95 0");
+}
+
+/* ~100 ns of dependent work per call: 120 multiply-adds in a chain, each waiting for the last. */
+static uint64_t sample_slow(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls, uint64_t *sum) {
+  uint64_t x = (uint64_t)(uintptr_t)ctx + start;
+  uint64_t t0 = knhk_clock_start();
+  for (uint32_t c = 0; c < calls; c++)
+    for (int i = 0; i < 120; i++) x = x * 0x9e3779b97f4a7c15ull + (uint64_t)i;
+  uint64_t t1 = knhk_clock_stop(clk);
+  *sum = x;
+  return t1 - t0;
+}
+
+/* A kernel that does nothing at all: whatever calls it is asked for, it times none of them. */
+static uint64_t sample_nothing(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls, uint64_t *sum) {
+  (void)ctx;
+  (void)start;
+  (void)calls;
+  uint64_t t0 = knhk_clock_start();
+  uint64_t t1 = knhk_clock_stop(clk);
+  *sum = 0;
+  return t1 - t0;
+}
+
+void test_bench_slow_kernel_is_over_budget(void) {
+  knhk_clock_t clk;
+  if (knhk_clock_calibrate(&clk, 20.0) != KNHK_OK) {
+    test_fail(__FILE__, __LINE__, "clock calibration failed");
+    return;
+  }
+  double scratch[KNHK_BENCH_MIN_SAMPLES];
+  knhk_bench_entry_t e;
+  memset(&e, 0, sizeof e);
+  e.op = "ASK_SP";
+  e.tier = "R1";
+  e.variant = "portable";
+  e.call_mode = "inline";
+  knhk_bench_measure(&clk, sample_slow, (void *)1, 1, KNHK_BENCH_MIN_SAMPLES, 50, &e, scratch);
+  CHECK_EQ_STR(knhk_bench_verdict_name(e.verdict), "fail", "slow kernel verdict");
+  CHECK(e.ns.p50 > 20.0 && e.ns.p95 / KNHK_TICK_NS > KNHK_BUDGET_TICKS, "slow kernel measured p50 %.2f ns, p95 %.2f ticks",
+        e.ns.p50, e.ns.p95 / KNHK_TICK_NS);
+  CHECK(e.min_sample_ns >= KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * clk.resolution_ns, "slow kernel samples too short: %g ns",
+        e.min_sample_ns);
+  CHECK_EQ_U64(e.ns.n, KNHK_BENCH_MIN_SAMPLES, "case=%s n", "slow kernel");
+  /* The same figures as a W1 op are shown, but skipped, never a failure of the R1 budget. */
+  e.tier = "W1";
+  knhk_bench_measure(&clk, sample_slow, (void *)1, 1, KNHK_BENCH_MIN_SAMPLES, 50, &e, scratch);
+  CHECK_EQ_STR(knhk_bench_verdict_name(e.verdict), "skipped", "slow W1 kernel verdict");
+}
+
+void test_bench_zero_or_missing_figure_is_no_evidence(void) {
+  knhk_clock_t clk;
+  if (knhk_clock_calibrate(&clk, 20.0) != KNHK_OK) {
+    test_fail(__FILE__, __LINE__, "clock calibration failed");
+    return;
+  }
+  double scratch[KNHK_BENCH_MIN_SAMPLES];
+  knhk_bench_entry_t e;
+  memset(&e, 0, sizeof e);
+  e.op = "ASK_SP";
+  e.tier = "R1";
+  e.variant = "portable";
+  e.call_mode = "inline";
+  knhk_bench_measure(&clk, sample_nothing, NULL, 1, KNHK_BENCH_MIN_SAMPLES, 10, &e, scratch);
+  CHECK_EQ_STR(knhk_bench_verdict_name(e.verdict), "no-evidence", "empty kernel verdict");
+  CHECK(strstr(e.reason, "shortest sample") != NULL || strstr(e.reason, "p95") != NULL, "empty kernel reason: %s",
+        e.reason);
+  /* A missing figure: no samples at all. */
+  knhk_bench_stats_t none = {0};
+  char reason[160];
+  CHECK_EQ_STR(knhk_bench_verdict_name(knhk_bench_classify(&none, 0.0, clk.resolution_ns, 1, reason, sizeof reason)),
+               "no-evidence", "no samples");
+}
+
+/* Reads the number after "key": in text. */
+static double json_field(const char *text, const char *key) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\": ", key);
+  const char *p = strstr(text, pattern);
+  return p ? strtod(p + strlen(pattern), NULL) : NAN;
+}
+
+void test_bench_json_ticks_are_exactly_ns_over_quarter(void) {
+  knhk_bench_report_t *r = calloc(1, sizeof *r);
+  if (r == NULL) return;
+  r->clock = (knhk_clock_t){"rdtsc-lfence/rdtscp", "CLOCK_MONOTONIC", 2596212345.0, 1e9 / 2596212345.0, 20.1, 50, 1};
+  r->variant = "avx512";
+  snprintf(r->generated_at, sizeof r->generated_at, "2026-12-04T16:00:00Z");
+  r->entry_count = 1;
+  knhk_bench_entry_t *e = &r->entries[0];
+  e->op = "COUNT_SP_GE";
+  e->tier = "R1";
+  e->variant = "avx512";
+  e->call_mode = "batch";
+  e->calls_per_sample = 1024;
+  e->samples = 1000;
+  e->ns = (knhk_bench_stats_t){1000, 1.2345678901234567, 0.0123456789, 1.1111111111111112, 1.1333333333333333,
+                               1.2345678901234567, 1.3999999999999999, 1.6180339887498949, 9.8765432109876543};
+  e->min_sample_ns = 1234.5678901234567;
+  snprintf(e->reason, sizeof e->reason, "p95 5.60 ticks <= 8");
+  char buf[8192] = "";
+  FILE *f = tmpfile();
+  if (f == NULL) {
+    free(r);
+    return;
+  }
+  knhk_bench_write_json(f, r);
+  rewind(f);
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  const char *stats[] = {"mean", "stddev", "min", "p5", "p50", "p95", "p99", "max"};
+  for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++) {
+    char kn[32], kt[32];
+    snprintf(kn, sizeof kn, "%s_ns", stats[i]);
+    snprintf(kt, sizeof kt, "%s_ticks", stats[i]);
+    double ns = json_field(buf, kn), ticks = json_field(buf, kt);
+    CHECK(ticks == ns / 0.25, "%s: ticks %.17g != ns %.17g / 0.25", stats[i], ticks, ns);
+  }
+  CHECK(json_field(buf, "min_sample_ns") == e->min_sample_ns, "min_sample_ns not written exactly");
+  CHECK(strstr(buf, "\"variant\": \"avx512\"") != NULL, "top-level variant missing:\n%s", buf);
+  CHECK(strstr(buf, "\"call_mode\": \"batch\", \"min_sample_resolutions\"") != NULL, "budget call mode not batch:\n%s",
+        buf);
   free(r);
 }

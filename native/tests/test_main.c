@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static char diag[8192];
 static size_t diag_len;
@@ -22,6 +23,25 @@ void test_fail(const char *file, int line, const char *fmt, ...) {
   if (n > 0) diag_len = diag_len + (size_t)n < sizeof diag ? diag_len + (size_t)n : sizeof diag - 1;
   if (diag_len < sizeof diag - 1) diag[diag_len++] = '\n';
   diag[diag_len] = '\0';
+}
+
+#ifndef KNHK_TEST_CLI
+#error "build with -DKNHK_TEST_CLI=<path of the KNHK_TESTING knhk CLI> (the Makefile does)"
+#endif
+
+int test_run_cli(const char *env, const char *args, char *out, size_t size) {
+  char cmd[1024];
+  /* The sanitizer options are inherited: a leak or UB in the CLI fails its exit status. */
+  snprintf(cmd, sizeof cmd, "env %s %s %s 2>&1", env ? env : "", KNHK_TEST_CLI, args);
+  FILE *p = popen(cmd, "r");
+  if (p == NULL) return -1;
+  size_t n = out && size ? fread(out, 1, size - 1, p) : 0;
+  if (out && size) out[n] = '\0';
+  char sink[4096];
+  while (fread(sink, 1, sizeof sink, p) > 0) {
+  }
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static const struct {

@@ -32,6 +32,13 @@ describe('knhk eval', () => {
     expect(got).toEqual({ status: 0, stdout: 'ASK_SP 1\nASK_SP 0\n', stderr: '' });
   });
 
+  it('prints the selected objects of SELECT_SP and the lane mask of CONSTRUCT8', () => {
+    const got = evalText(
+      'triple 5 7 50\ntriple 0 7 51\ntriple 5 7 52\nrun 7 0 3\nhook SELECT_SP 7 5 0 0\nhook CONSTRUCT8 7 0 9 0\nhook COUNT_SP_EQ 7 5 0 2\n',
+    );
+    expect(got).toEqual({ status: 0, stdout: 'SELECT_SP 2 50 52\nCONSTRUCT8 2 0x05\nCOUNT_SP_EQ 1\n', stderr: '' });
+  });
+
   it.each([
     ['a run longer than 8 lanes', 'triple 1 7 0\n# comment\n\nrun 7 0 12\n', /^knhk: eval: line 4: run length must be 0\.\.8, got 12$/],
     ['a number with trailing letters', 'triple 1 7 0x1g\n', /^knhk: eval: line 1: bad number: .*got '0x1g'$/],
@@ -41,7 +48,7 @@ describe('knhk eval', () => {
     ['a missing field', 'triple 1 7\n', /^knhk: eval: line 1: triple takes 3 numbers: .*got 2$/],
     ['a hook before any run', 'triple 1 7 0\nhook ASK_SP 7 1 0 0\n', /^knhk: eval: line 2: hook before any run/],
     ['an unknown op', 'triple 1 7 0\nrun 7 0 1\nhook ASK 7 1 0 0\n', /^knhk: eval: line 3: unknown op: .*got 'ASK'$/],
-    ['an op not implemented yet', 'triple 1 7 0\nrun 7 0 1\nhook COUNT_SP_GE 7 1 0 1\n', /^knhk: eval: line 3: COUNT_SP_GE is not implemented yet/],
+    ['k above the run length of a COUNT op', 'triple 1 7 0\nrun 7 0 1\nhook COUNT_SP_GE 7 1 0 2\n', /^knhk: eval: line 3: k must be <= the run length 1 .*got 2$/],
     ['k above the run length', 'triple 1 7 0\nrun 7 0 1\nhook ASK_SP 7 1 0 2\n', /^knhk: eval: line 3: k must be <= the run length 1 .*got 2$/],
     ['a run beyond the triples', 'triple 1 7 0\nrun 7 1 1\nhook ASK_SP 7 1 0 0\n', /^knhk: eval: line 2: run off \+ len must be <= 1 .*got 1 \+ 1 = 2$/],
     ['65 triples', 'triple 1 7 0\n'.repeat(65), /^knhk: eval: line 65: too many triples: expected at most 64, got 65$/],
