@@ -7,7 +7,9 @@ import type { WeaverSummary } from '../reports/weaver.ts';
 export interface CheckedRun {
   manifest: RunManifest;
   verdict: Verdict;
-  reports: { kind: DocumentKind; sha256: string; doc: unknown; weaver?: WeaverSummary }[];
+  /** `text`, when given, is the report's JSON exactly as checked; it is stored instead of
+   *  re-serialising `doc`. */
+  reports: { kind: DocumentKind; sha256: string; doc: unknown; text?: string; weaver?: WeaverSummary }[];
 }
 
 /** The records storeRuns() writes for some runs: pure, so tests and seeding build the same shapes. */
@@ -44,7 +46,7 @@ export function recordsOf(runs: readonly CheckedRun[], now = new Date()): RunRec
         run_id: m.id,
         kind: r.kind,
         sha256: r.sha256,
-        json: JSON.stringify(r.doc),
+        json: r.text ?? JSON.stringify(r.doc),
       });
       r.weaver?.findings.forEach((f, i) => {
         findings.push({
@@ -91,7 +93,22 @@ export function recordsOf(runs: readonly CheckedRun[], now = new Date()): RunRec
 
 /** Stores checked runs in one transaction: a batch that fails leaves the store as it was. */
 export async function storeRuns(db: KnhkDb, runs: CheckedRun[], now = new Date()): Promise<void> {
-  const records = recordsOf(runs, now);
+  await storeRecords(db, recordsOf(runs, now));
+}
+
+/** Concatenates record sets (from several shards) into one batch. */
+export function mergeRecords(sets: readonly RunRecords[]): RunRecords {
+  return {
+    runs: sets.flatMap((s) => s.runs),
+    reports: sets.flatMap((s) => s.reports),
+    bench_points: sets.flatMap((s) => s.bench_points),
+    weaver_findings: sets.flatMap((s) => s.weaver_findings),
+  };
+}
+
+/** Writes a batch of records in one transaction: all of it or, on any failure, none of it. */
+export async function storeRecords(db: KnhkDb, records: RunRecords): Promise<void> {
+  if (records.runs.length === 0) return;
   await db.transaction('rw', [db.runs, db.reports, db.bench_points, db.weaver_findings], async () => {
     await db.runs.bulkPut(records.runs);
     await db.reports.bulkPut(records.reports);

@@ -17,7 +17,7 @@ export interface CheckResult {
   report?: Report;
   weaver?: WeaverSummary;
   /** For a run manifest checked with its files: each listed report's own result, in manifest order. */
-  runReports?: { ref: RunManifest['reports'][number]; result: CheckResult }[];
+  runReports?: { ref: RunManifest['reports'][number]; result: CheckResult; text: string }[];
 }
 
 /** Reads a file a run manifest names (relative to the manifest), or null when it is not there. */
@@ -164,7 +164,8 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
           const message = `"${ref.file}" has SHA-256 ${digest}, the manifest says ${ref.sha256}`;
           return { ref, found: [{ path: `/reports/${i}/sha256`, message }] };
         }
-        const inner = await checkDocument(new TextDecoder().decode(bytes));
+        const text = new TextDecoder().decode(bytes);
+        const inner = await checkDocument(text);
         for (const p of inner.problems)
           found.push({ path: `/reports/${i}${p.path}`, message: `${ref.file}: ${p.message}` });
         if (inner.kind !== ref.kind && inner.kind !== null)
@@ -172,15 +173,15 @@ async function checkRun(run: RunManifest, resolve?: ResolveFile): Promise<CheckR
             path: `/reports/${i}/kind`,
             message: `expected "${ref.kind}", the file is "${inner.kind}"`,
           });
-        return { ref, found, inner };
+        return { ref, found, inner, text };
       }),
     );
-    for (const { ref, found, inner } of checked) {
+    for (const { ref, found, inner, text } of checked) {
       problems.push(...found);
       if (!inner) continue;
       if (ref.kind === 'gate-report' && inner.valid) verdict = inner.verdict;
       reports.push({ kind: ref.kind, file: ref.file, valid: inner.valid, verdict: inner.verdict });
-      runReports.push({ ref, result: inner });
+      runReports.push({ ref, result: inner, text: text! });
     }
   }
   return {

@@ -36,11 +36,12 @@ export async function checkRunFiles(
     run: {
       manifest,
       verdict: result.verdict,
-      reports: result.runReports.map(({ ref, result: inner }) => ({
+      reports: result.runReports.map(({ ref, result: inner, text }) => ({
         kind: ref.kind as DocumentKind,
         sha256: ref.sha256,
         doc: inner.report ?? inner.weaver ?? null,
-        ...(inner.weaver ? { weaver: inner.weaver } : {}),
+        // Our reports are kept as the very text whose SHA-256 was checked; Weaver's as its summary.
+        ...(inner.weaver ? { weaver: inner.weaver } : { text }),
       })),
     },
   };

@@ -2,14 +2,10 @@
 // reports, each checked with the same module as `report check` (including each report's SHA-256)
 // before anything is stored.
 import { checkRunFiles } from './run-files.ts';
-import {
-  checkSnapshotIndex,
-  checkSnapshotShard,
-  type SnapshotIndex,
-  type SnapshotShard,
-} from '../reports/snapshot-index.ts';
+import { checkSnapshotIndex, type SnapshotIndex } from '../reports/snapshot-index.ts';
 import type { Problem } from '../reports/problem.ts';
-import { storeRuns, type CheckedRun } from '../db/ingest.ts';
+import { mergeRecords, recordsOf, storeRecords, type CheckedRun, type RunRecords } from '../db/ingest.ts';
+import { checkShardAt, type ShardChecker } from './shard-check.ts';
 import { recordFreshness } from '../db/freshness.ts';
 import type { KnhkDb } from '../db/db.ts';
 
@@ -28,6 +24,7 @@ export async function loadSnapshot(
   db: KnhkDb,
   baseUrl: string,
   fetcher: Fetcher = fetch,
+  opts: { checkShard?: ShardChecker } = {},
 ): Promise<SnapshotLoad> {
   const url = `${baseUrl}index.json`;
   let res: Response;
@@ -48,7 +45,7 @@ export async function loadSnapshot(
     );
   }
   const { runs, shards } = index as SnapshotIndex;
-  const known = new Set(await db.runs.toCollection().primaryKeys());
+  const known = new Set((await db.runs.toCollection().primaryKeys()) as string[]);
   const result: SnapshotLoad = { listed: 0, added: [], known: 0, refused: [] };
   const batch: CheckedRun[] = [];
   const seen = new Set<string>();
@@ -63,29 +60,19 @@ export async function loadSnapshot(
     return true;
   };
   // Shards carry every run with its files' text: one request per shard instead of one per file.
-  for (const shard of shards) {
-    const loaded = await fetchShard(`${baseUrl}${shard.path}`, fetcher);
-    if ('problems' in loaded) {
-      result.refused.push({ id: shard.path, problems: loaded.problems });
-      continue;
-    }
-    const fresh = loaded.runs.filter((run) => take(run.id));
-    const encoder = new TextEncoder();
-    // Checked concurrently: each check awaits WebCrypto digests, so running many at once keeps the
-    // CPU busy instead of waiting on one digest at a time.
-    const checked = await Promise.all(
-      fresh.map((run) =>
-        checkRunFiles(run.files['run.json'] ?? '', async (file) => {
-          const body = run.files[file];
-          return body === undefined ? null : encoder.encode(body);
-        }),
-      ),
-    );
-    checked.forEach((c, i) => {
-      if (c.ok) batch.push(c.run);
-      else result.refused.push({ id: fresh[i]!.id, problems: c.problems });
-    });
-  }
+  // They are checked in parallel (in Web Workers in the browser: see workers/ingest-pool.ts).
+  const check =
+    opts.checkShard ?? ((shardUrl: string, skip: readonly string[]) => checkShardAt(shardUrl, skip, fetcher));
+  const shardResults = await Promise.all(shards.map((shard) => check(`${baseUrl}${shard.path}`, [...known])));
+  const records: RunRecords[] = [];
+  shards.forEach((shard, i) => {
+    const r = shardResults[i]!;
+    if (r.problems.length) result.refused.push({ id: shard.path, problems: r.problems });
+    for (const id of r.ids) take(id);
+    for (const refused of r.refused) result.refused.push(refused);
+    records.push(r.records);
+    result.added.push(...r.records.runs.map((run) => run.id));
+  });
   // Runs the index lists outside any shard (older snapshots): one run folder at a time.
   for (const entry of runs) {
     if (!take(entry.id)) continue;
@@ -101,34 +88,16 @@ export async function loadSnapshot(
     else batch.push(checked);
   }
   performance.mark('knhk:ingest:store:start');
-  if (batch.length) await storeRuns(db, batch);
+  if (batch.length) records.push(recordsOf(batch));
+  await storeRecords(db, mergeRecords(records));
   performance.measure('knhk:ingest:store', 'knhk:ingest:store:start');
   await recordFreshness(
     db,
     { key: 'snapshot', kind: 'snapshot', label: baseUrl },
-    { added: batch.length, refused: result.refused.length, etag: null, now: new Date() },
+    { added: result.added.length, refused: result.refused.length, etag: null, now: new Date() },
   );
-  result.added = batch.map((r) => r.manifest.id);
+  result.added.push(...batch.map((r) => r.manifest.id));
   return result;
-}
-
-async function fetchShard(url: string, fetcher: Fetcher): Promise<SnapshotShard | { problems: Problem[] }> {
-  try {
-    const res = await fetcher(url);
-    if (!res.ok) return { problems: [{ path: '', message: `${url}: HTTP ${res.status}` }] };
-    const doc = (await res.json()) as unknown;
-    const problems = checkSnapshotShard(doc);
-    return problems.length ? { problems } : (doc as SnapshotShard);
-  } catch (err) {
-    return {
-      problems: [
-        {
-          path: '',
-          message: `${url} could not be loaded: ${err instanceof Error ? err.message : String(err)}`,
-        },
-      ],
-    };
-  }
 }
 
 async function fetchRun(url: string, fetcher: Fetcher): Promise<CheckedRun | { problems: Problem[] }> {

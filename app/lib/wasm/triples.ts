@@ -1,6 +1,6 @@
 // The triples file format of `knhk eval` (native/README.md), parsed for the WASM build, so the browser
 // and the native CLI can be fed the very same text.
-import type { Hook, Run, Triple } from './knhk.ts';
+import type { EvalResult, Hook, Run, Triple } from './knhk.ts';
 
 export interface TriplesFile {
   triples: Triple[];
@@ -43,4 +43,13 @@ export function parseTriplesFile(text: string): TriplesFile {
     }
   });
   return file;
+}
+
+/** The line `knhk eval` prints for a hook: `OP result`, then SELECT_SP's objects in lane order or
+ *  CONSTRUCT8's lane mask (`0x05`). A refusal gives `OP refused: <why>` (the CLI stops there instead). */
+export function formatEvalLine(op: string, result: EvalResult): string {
+  if (!result.ok) return `${op} refused: ${result.message}`;
+  if (op === 'SELECT_SP') return [op, result.value, ...result.emitted].join(' ');
+  if (op === 'CONSTRUCT8') return `${op} ${result.value} 0x${result.mask.toString(16).padStart(2, '0')}`;
+  return `${op} ${result.value}`;
 }
