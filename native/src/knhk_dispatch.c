@@ -47,6 +47,16 @@ static const variant_t VARIANTS[] = {
 #if defined(KNHK_HAVE_SSE2)
     {&knhk_ops_sse2, cpu_sse2, 0},
 #endif
+#if defined(KNHK_ARCH_ARM64) && defined(KNHK_HAVE_NEON)
+    /* No runtime check: AdvSIMD (ID_AA64PFR0_EL1 bits 23:20 = 0b0000, HWCAP_ASIMD) is part of the
+     * ARMv8-A baseline the arm64 ABI assumes (floating-point arguments travel in its registers). */
+    {&knhk_ops_neon, NULL, 0},
+#endif
+#if defined(KNHK_ARCH_WASM) && defined(KNHK_HAVE_WASM128)
+    /* No runtime check: an engine without SIMD128 refuses to compile the whole module, so code that
+     * runs has it (app/lib/wasm/knhk.ts tests WebAssembly.validate() first and loads knhk.wasm). */
+    {&knhk_ops_wasm128, NULL, 0},
+#endif
     {&knhk_ops_portable, NULL, 0},
 #if defined(KNHK_TESTING)
     {&knhk_ops_wrong_lane, NULL, 1},

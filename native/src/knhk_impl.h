@@ -42,7 +42,9 @@
 #if defined(KNHK_ARCH_ARM64) && !defined(KNHK_NO_NEON)
 #define KNHK_HAVE_NEON 1
 #endif
-#if defined(KNHK_ARCH_WASM) && defined(__wasm_simd128__) && !defined(KNHK_NO_WASM128)
+/* Not __wasm_simd128__: only knhk_wasm128.c is built with -msimd128, yet knhk_dispatch.c must see the
+ * variant too. wasm/build.sh passes -DKNHK_NO_WASM128 to the build without SIMD (knhk.wasm). */
+#if defined(KNHK_ARCH_WASM) && !defined(KNHK_NO_WASM128)
 #define KNHK_HAVE_WASM128 1
 #endif
 

@@ -3,7 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { CC_NAMES, CHROME_NAMES, findAcornParent } from './plan.mjs';
+import {
+  AARCH64_CC_NAME,
+  CC_NAMES,
+  CHROME_NAMES,
+  QEMU_AARCH64_NAME,
+  findAcornParent,
+  needsArm64CrossTools,
+} from './plan.mjs';
 
 /** @param {string} p */
 function isExecutableFile(p) {
@@ -95,6 +102,18 @@ function exists(p) {
   }
 }
 
+/**
+ * Whether the arm64 cross compiler finds a libc.a to link static binaries with (libc6-dev-arm64-cross):
+ * gcc prints the full path of a file it finds, and the bare name when it finds none.
+ * @param {string | null} compiler
+ */
+function crossLibcFound(compiler) {
+  if (!compiler) return false;
+  const out = spawnSync(compiler, ['-print-file-name=libc.a'], { encoding: 'utf8' });
+  const path = out.status === 0 ? out.stdout.trim() : '';
+  return path.startsWith('/') && exists(path);
+}
+
 function aptListsEmpty() {
   try {
     return !readdirSync('/var/lib/apt/lists').some(
@@ -107,10 +126,11 @@ function aptListsEmpty() {
 
 /**
  * Looks at the machine. Probes sudo only when something must be installed and we are not root.
- * @param {{env?: NodeJS.ProcessEnv, root: string}} opts  env: default process.env; root: the repository
+ * @param {{env?: NodeJS.ProcessEnv, root: string, arch?: string}} opts  env: default process.env; root: the
+ *   repository; arch: default process.arch (tests pass another to see that machine's plan)
  * @returns {import('./plan.mjs').SetupFacts}
  */
-export function gatherFacts({ env = process.env, root }) {
+export function gatherFacts({ env = process.env, root, arch = process.arch }) {
   const path = env.PATH ?? '';
   const noBrowserEnv = nonEmpty(env.KNHK_NO_BROWSER);
   const chromePathEnv = nonEmpty(env.CHROME_PATH);
@@ -123,7 +143,16 @@ export function gatherFacts({ env = process.env, root }) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasAptGet = which('apt-get', path) !== null;
   const wantsBrowser = noBrowserEnv !== '1';
-  const needsInstall = (wantsBrowser && !chromePathEnv && !chromeOnPath) || !emccPath || !cc || !make;
+  const cross = needsArm64CrossTools(arch);
+  const aarch64Cc = cross ? which(AARCH64_CC_NAME, path) : null;
+  const aarch64Libc = crossLibcFound(aarch64Cc);
+  const qemuAarch64 = cross ? which(QEMU_AARCH64_NAME, path) : null;
+  const needsInstall =
+    (wantsBrowser && !chromePathEnv && !chromeOnPath) ||
+    !emccPath ||
+    !cc ||
+    !make ||
+    (cross && (!aarch64Cc || !aarch64Libc || !qemuAarch64));
   const canSudo =
     !isRoot &&
     needsInstall &&
@@ -142,6 +171,10 @@ export function gatherFacts({ env = process.env, root }) {
     emccNodePath: emccIsDebian ? acornParentFromDpkg(path) : null,
     cc,
     make,
+    hostArch: arch,
+    aarch64Cc,
+    aarch64Libc,
+    qemuAarch64,
     node: process.execPath,
     hasAptGet,
     isRoot,

@@ -5,6 +5,9 @@
 export const CHROME_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 /** C compilers looked up on PATH, first found wins. */
 export const CC_NAMES = ['cc', 'gcc', 'clang'];
+/** The arm64 cross compiler and emulator `make -C native test-neon` runs on an x86-64 machine. */
+export const AARCH64_CC_NAME = 'aarch64-linux-gnu-gcc';
+export const QEMU_AARCH64_NAME = 'qemu-aarch64';
 
 /**
  * What setup.mjs found on this machine. Paths are absolute; null means "not found".
@@ -20,6 +23,10 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
  * @property {string | null} emccNodePath         folder holding Debian's `acorn/` (from `dpkg -L node-acorn`)
  * @property {string | null} cc                   first of CC_NAMES on PATH
  * @property {string | null} make                 `make` on PATH
+ * @property {string} hostArch                    process.arch of this machine ("x64", "arm64", ...)
+ * @property {string | null} aarch64Cc            `aarch64-linux-gnu-gcc` on PATH (only needed on x64)
+ * @property {boolean} aarch64Libc                that compiler finds libc.a (libc6-dev-arm64-cross: static links)
+ * @property {string | null} qemuAarch64          `qemu-aarch64` on PATH (only needed on x64)
  * @property {string} node                        the node binary running setup
  * @property {boolean} hasAptGet                  `apt-get` on PATH
  * @property {boolean} isRoot                     uid 0
@@ -45,6 +52,8 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
  * @property {string | null} emcc_node_path
  * @property {string | null} cc
  * @property {string | null} make
+ * @property {string | null} aarch64_cc    the arm64 cross compiler of `make -C native test-neon` (null off x64)
+ * @property {string | null} qemu_aarch64  its emulator (null off x64: arm64 runs the tests natively)
  */
 
 /**
@@ -52,7 +61,8 @@ export const CC_NAMES = ['cc', 'gcc', 'clang'];
  * @property {ToolPaths} tools             what is usable now (before any install)
  * @property {string[]} found              one line per tool found, e.g. "chromium: /usr/bin/chromium"
  * @property {string[]} notices            what setup leaves out on purpose and its consequence (KNHK_NO_BROWSER)
- * @property {string[]} missing            names of the tools not found ("chromium", "emcc", "cc", "make", "acorn")
+ * @property {string[]} missing            names of the tools not found ("chromium", "emcc", "cc", "make", "acorn",
+ *                                         and on x64 "aarch64-linux-gnu-gcc", "arm64-libc", "qemu-aarch64")
  * @property {string[]} aptPackages        Debian packages that provide the missing tools, deduplicated
  * @property {boolean} sudo                apt runs through `sudo -n` (not root, passwordless sudo works)
  * @property {boolean} aptUpdateFirst      the package lists are empty: `apt-get update` before installing
@@ -74,7 +84,22 @@ const APT_PACKAGE = /** @type {const} */ ({
   acorn: 'node-acorn',
   cc: 'build-essential',
   make: 'make',
+  // The NEON variant's cross build and its emulator (make -C native test-neon). libc6-dev-arm64-cross
+  // is only a Recommends of the compiler, which --no-install-recommends leaves out: named on its own.
+  [AARCH64_CC_NAME]: 'gcc-aarch64-linux-gnu',
+  'arm64-libc': 'libc6-dev-arm64-cross',
+  [QEMU_AARCH64_NAME]: 'qemu-user',
 });
+
+/**
+ * Whether this machine needs the arm64 cross tools to test the NEON variant: x86-64 does (under
+ * qemu-aarch64); arm64 runs `make -C native test-neon` natively; elsewhere npm test records the neon
+ * suite as no evidence.
+ * @param {string} hostArch  process.arch
+ */
+export function needsArm64CrossTools(hostArch) {
+  return hostArch === 'x64';
+}
 
 /**
  * Finds the folder that holds `acorn/` in the file list printed by `dpkg -L node-acorn`.
@@ -203,6 +228,24 @@ export function planSetup(facts) {
   if (facts.make) found.push(`make: ${facts.make}`);
   else missing.push('make');
 
+  // NEON: cross-compiled and run under qemu on x86-64, native on arm64.
+  const cross = needsArm64CrossTools(facts.hostArch);
+  if (cross) {
+    if (facts.aarch64Cc) found.push(`${AARCH64_CC_NAME}: ${facts.aarch64Cc}`);
+    else missing.push(AARCH64_CC_NAME);
+    if (!facts.aarch64Libc) missing.push('arm64-libc');
+    if (facts.qemuAarch64) found.push(`${QEMU_AARCH64_NAME}: ${facts.qemuAarch64}`);
+    else missing.push(QEMU_AARCH64_NAME);
+  } else if (facts.hostArch === 'arm64') {
+    notices.push(
+      'neon: this arm64 machine runs make -C native test-neon natively (no cross compiler or qemu)',
+    );
+  } else {
+    notices.push(
+      `neon: no arm64 cross tools are installed on ${facts.hostArch}: npm test runs the neon suite only when ${AARCH64_CC_NAME} and ${QEMU_AARCH64_NAME} are on PATH, and records it as no evidence otherwise`,
+    );
+  }
+
   const aptPackages = dedupe(
     missing
       .map((tool) => APT_PACKAGE[/** @type {keyof typeof APT_PACKAGE} */ (tool)])
@@ -261,7 +304,15 @@ export function planSetup(facts) {
   if (npmCi) commands.push(npmCi);
 
   return {
-    tools: { chrome_path: chrome, emcc, emcc_node_path: emccNodePath, cc: facts.cc, make: facts.make },
+    tools: {
+      chrome_path: chrome,
+      emcc,
+      emcc_node_path: emccNodePath,
+      cc: facts.cc,
+      make: facts.make,
+      aarch64_cc: cross ? facts.aarch64Cc : null,
+      qemu_aarch64: cross ? facts.qemuAarch64 : null,
+    },
     found,
     notices,
     missing,
@@ -312,6 +363,12 @@ function missingToolError(tool) {
       return `knhk: setup: no C compiler found: expected one of ${CC_NAMES.join(', ')} on PATH, got none`;
     case 'make':
       return 'knhk: setup: no make found: expected make on PATH, got none';
+    case AARCH64_CC_NAME:
+      return `knhk: setup: no arm64 cross compiler found (make -C native test-neon needs it): expected ${AARCH64_CC_NAME} on PATH (Debian package gcc-aarch64-linux-gnu), got none`;
+    case 'arm64-libc':
+      return `knhk: setup: no arm64 C library for static links: expected \`${AARCH64_CC_NAME} -print-file-name=libc.a\` to name a file (Debian package libc6-dev-arm64-cross), got none`;
+    case QEMU_AARCH64_NAME:
+      return `knhk: setup: no arm64 emulator found (make -C native test-neon runs the arm64 tests in it): expected ${QEMU_AARCH64_NAME} on PATH (Debian package qemu-user), got none`;
     default:
       return `knhk: setup: ${tool} not found`;
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run setup`: finds or installs Chromium (none with KNHK_NO_BROWSER=1), emscripten, a C compiler and
-// make, runs `npm ci` when node_modules is stale, and writes .knhk/toolchain.json. Node builtins only: it
-// runs before node_modules exists.
+// make, and on x86-64 the arm64 cross compiler and qemu-aarch64 (make -C native test-neon), runs `npm ci`
+// when node_modules is stale, and writes .knhk/toolchain.json. Node builtins only: it runs before
+// node_modules exists.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,8 +15,10 @@ const STATE_DIR = join(ROOT, '.knhk');
 const TOOLCHAIN_FILE = join(STATE_DIR, 'toolchain.json');
 const APT_LOG = join(STATE_DIR, 'setup-apt.log');
 const USAGE = `usage: node scripts/setup/setup.mjs [--dry-run]
-  Finds (or apt-installs) chromium, emcc, a C compiler and make; runs npm ci when node_modules is stale;
-  writes .knhk/toolchain.json. --dry-run prints the plan and changes nothing.
+  Finds (or apt-installs) chromium, emcc, a C compiler and make, and on x86-64 aarch64-linux-gnu-gcc and
+  qemu-aarch64 (gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user: the NEON tests run under qemu);
+  runs npm ci when node_modules is stale; writes .knhk/toolchain.json. --dry-run prints the plan and
+  changes nothing.
   Env: CHROME_PATH (browser binary), EMCC (emcc binary) override the PATH look-up.
        KNHK_NO_BROWSER=1 says this machine has no usable browser (GitHub's ubuntu-24.04-arm runner: no
        Chrome for Testing, and Ubuntu's apt chromium is a snap stub): no browser is looked for or

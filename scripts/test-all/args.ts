@@ -5,6 +5,9 @@ export const USAGE = `usage: tsx scripts/test-all/cli.ts [--only <suites>]
   --only c,unit,build,e2e   run only these suites (comma-separated; they always run in the fixed order)
   suites, in order: ${SUITES.join(', ')}
     c         make -C native, then make -C native test (TAP)
+    neon      make -C native test-neon: the arm64 build's TAP under qemu-aarch64 (natively on arm64), plus one
+              check for its knhk selftest (neon against portable); no evidence without aarch64-linux-gnu-gcc
+              and qemu-aarch64 on PATH
     wasm      bash wasm/build.sh (one check)
     pipeline  npm run pipeline (one check; not run when the native build failed)
     unit      npm run gen, then vitest (JSON report in .knhk/test-results/vitest.json)

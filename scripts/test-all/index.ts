@@ -1,13 +1,14 @@
-// `npm test`: runs every suite (C, wasm build, pipeline, unit, site build, e2e) in order, streams their
-// output, and counts what each proved. A suite with no evidence (0 tests, no report file) fails.
+// `npm test`: runs every suite (C, C for arm64 NEON, wasm build, pipeline, unit, site build, e2e) in order,
+// streams their output, and counts what each proved. A suite with no evidence (0 tests, no report file) fails.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import {
   SUITES,
   emptyCounts,
   failure,
   mergeCounts,
+  neonSuiteCounts,
   parsePlaywrightJson,
   parseVitestJson,
   stepCounts,
@@ -27,6 +28,13 @@ export const PLAYWRIGHT_JSON = `${RESULTS_DIR}/playwright.json`;
 export const TOOLCHAIN_JSON = '.knhk/toolchain.json';
 /** Why e2e did not run when setup found no browser on purpose. */
 export const NO_BROWSER = `not run: no browser on this machine (chrome_path is null in ${TOOLCHAIN_JSON}: npm run setup ran with KNHK_NO_BROWSER=1): no evidence`;
+/** What `make -C native test-neon` needs off arm64: the cross compiler and the emulator. */
+export const NEON_CROSS_TOOLS = ['aarch64-linux-gnu-gcc', 'qemu-aarch64'] as const;
+
+/** Why the neon suite did not run: the tools missing from PATH. */
+export function noNeonTools(missing: readonly string[]): string {
+  return `not run: ${missing.join(' and ')} not on PATH, so the NEON variant cannot be built and run under qemu (npm run setup installs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user on Debian x86-64): no evidence`;
+}
 
 export interface ExecResult {
   /** Exit code; a signal or a spawn error is reported as non-zero. */
@@ -54,6 +62,11 @@ export interface TestAllOptions {
   exec?: Exec;
   /** Where progress headers go. Default: process.stdout. */
   log?: (line: string) => void;
+  /** This machine's architecture as process.arch names it; arm64 runs the neon suite natively.
+   *  Default: process.arch. */
+  arch?: string;
+  /** Whether a command is on the PATH of `env`. Default: a look through env.PATH. */
+  hasCommand?: (name: string, env: NodeJS.ProcessEnv) => boolean;
 }
 
 export interface TestAllResult {
@@ -96,6 +109,19 @@ export const spawnExec: Exec = (command, args, opts) =>
     });
   });
 
+/** Whether `name` is an executable file in a folder of env.PATH, like `command -v`. */
+export function isOnPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return statSync(join(dir, name)).isFile();
+    } catch {
+      return false; // not in this folder, or not executable
+    }
+  });
+}
+
 /** Reads .knhk/toolchain.json; a missing or broken file yields {} (the suites then use the environment). */
 export function readToolchain(root: string): Toolchain {
   try {
@@ -136,6 +162,8 @@ export async function runTestAll(opts: TestAllOptions = {}): Promise<TestAllResu
   const baseEnv = opts.env ?? process.env;
   const exec = opts.exec ?? spawnExec;
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const arch = opts.arch ?? process.arch;
+  const hasCommand = opts.hasCommand ?? isOnPath;
   const selected = new Set<SuiteName>(opts.only ?? SUITES);
   const toolchain = readToolchain(root);
   const results: SuiteResult[] = [];
@@ -162,6 +190,21 @@ export async function runTestAll(opts: TestAllOptions = {}): Promise<TestAllResu
       nativeBuildFailed ? failure(`make -C native exited ${build.code}`) : mergeCounts(),
       tapSuiteCounts(test.stdout, 'make -C native test', test.code),
     );
+  }
+
+  // 1b. The NEON variant: the C tests and `knhk selftest` built for arm64, run under qemu-aarch64 (or
+  // natively on arm64). Missing tools are no evidence, never a pass: sumSuites counts 0 tests as failed.
+  if (selected.has('neon')) {
+    log('\n### neon: arm64 NEON variant (make -C native test-neon)');
+    const missing = arch === 'arm64' ? [] : NEON_CROSS_TOOLS.filter((tool) => !hasCommand(tool, baseEnv));
+    if (missing.length > 0) {
+      const why = noNeonTools(missing);
+      log(`knhk: test-all: neon: ${why}`);
+      record('neon', { ...emptyCounts(), notes: [why] });
+    } else {
+      const neon = await run('make', ['-C', 'native', 'test-neon']);
+      record('neon', neonSuiteCounts(neon.stdout, neon.code));
+    }
   }
 
   // 2. Build steps: the WebAssembly build and the pipeline (knhk bench, manifest, static/data/).

@@ -2,7 +2,7 @@
 // and sum them. Rule (DESIGN §2): a suite that ran 0 tests, or whose output is missing, is a failure.
 
 /** The suites `npm test` runs, in order. */
-export const SUITES = ['c', 'wasm', 'pipeline', 'unit', 'build', 'e2e'] as const;
+export const SUITES = ['c', 'neon', 'wasm', 'pipeline', 'unit', 'build', 'e2e'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 /** Counts of one part of a suite (one command's output). */
@@ -135,6 +135,36 @@ export function withExitCode(counts: Counts, command: string, exitCode: number):
 /** Counts of `make -C native test`: its TAP plus its exit code. */
 export function tapSuiteCounts(text: string, command: string, exitCode: number): Counts {
   return withExitCode(parseTap(text), command, exitCode);
+}
+
+/** `knhk selftest` runs in `make -C native test-neon`: as chosen at start-up, and KNHK_FORCE_VARIANT=neon. */
+export const NEON_SELFTEST_RUNS = 2;
+
+/**
+ * Counts of `make -C native test-neon`: the arm64 TAP test binary's lines, plus one check for
+ * `knhk selftest` (neon against portable), which passes when every selftest run printed its
+ * `selftest passed:` line. No TAP plan at all (the arm64 build failed) is a failure of its own.
+ * @param text     the command's stdout
+ * @param exitCode its exit code
+ */
+export function neonSuiteCounts(text: string, exitCode: number): Counts {
+  const command = 'make -C native test-neon';
+  const tap = parseTap(text);
+  const parts: Counts[] = [tap];
+  if (tap.planned === null && tap.seen === 0) {
+    parts.push(
+      failure(`${command} printed no TAP plan (exit ${exitCode}): the arm64 build or its test binary failed`),
+    );
+  }
+  const passes = text.split(/\r?\n/).filter((line) => line.startsWith('selftest passed:')).length;
+  parts.push(
+    passes === NEON_SELFTEST_RUNS
+      ? { ...emptyCounts(), passed: 1 }
+      : failure(
+          `knhk selftest (neon against portable): expected ${NEON_SELFTEST_RUNS} "selftest passed" lines (as chosen and with KNHK_FORCE_VARIANT=neon), got ${passes}`,
+        ),
+  );
+  return withExitCode(mergeCounts(...parts), command, exitCode);
 }
 
 type JsonObject = Record<string, unknown>;

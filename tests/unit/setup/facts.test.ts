@@ -1,5 +1,6 @@
 // gatherFacts on a temporary PATH: what a GitHub runner looks like after the setup-emsdk action (emcc
-// on PATH from <emsdk>/upstream/emscripten, no EMCC variable) and on the arm runner without a browser.
+// on PATH from <emsdk>/upstream/emscripten, no EMCC variable), on the arm runner without a browser, and
+// an x86-64 machine with and without the arm64 cross tools.
 import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,18 @@ const emcc = tool(join(EMSDK, 'upstream', 'emscripten', 'emcc'), EMSDK_EMCC);
 const bin = join(TEMP, 'bin');
 tool(join(bin, 'cc'));
 tool(join(bin, 'make'));
+// The arm64 cross tools, in a folder of their own; the compiler names its libc.a the way gcc's
+// -print-file-name does (the full path when the file exists).
+const crossBin = join(TEMP, 'cross');
+const crossLibc = join(TEMP, 'arm64-sysroot', 'libc.a');
+mkdirSync(join(crossLibc, '..'), { recursive: true });
+writeFileSync(crossLibc, '');
+const aarch64Gcc = tool(join(crossBin, 'aarch64-linux-gnu-gcc'), `#!/bin/sh\necho ${crossLibc}\n`);
+const qemu = tool(join(crossBin, 'qemu-aarch64'));
+// A cross compiler without libc6-dev-arm64-cross: gcc prints the bare name it could not find.
+const bareBin = join(TEMP, 'bare');
+tool(join(bareBin, 'aarch64-linux-gnu-gcc'), '#!/bin/sh\necho libc.a\n');
+tool(join(bareBin, 'qemu-aarch64'));
 const browserBin = join(TEMP, 'browser');
 const chromium = tool(join(browserBin, 'chromium'));
 // What setup-emsdk prepends to PATH (emsdk construct_env), before the runner's own folders.
@@ -45,7 +58,11 @@ utimesSync(join(ROOT, 'package-lock.json'), 1_700_000_000, 1_700_000_000);
 
 describe('gatherFacts', () => {
   it("accepts the setup-emsdk action's emcc on PATH: no EMCC, no NODE_PATH, nothing to install", () => {
-    const facts = gatherFacts({ env: { PATH: `${RUNNER_PATH}${delimiter}${browserBin}` }, root: ROOT });
+    const facts = gatherFacts({
+      env: { PATH: [RUNNER_PATH, browserBin, crossBin].join(delimiter) },
+      root: ROOT,
+      arch: 'x64',
+    });
     expect(facts).toMatchObject({
       emccEnv: undefined,
       emccOnPath: emcc,
@@ -66,6 +83,7 @@ describe('gatherFacts', () => {
     const facts = gatherFacts({
       env: { PATH: RUNNER_PATH, KNHK_NO_BROWSER: '1', CHROME_PATH: '' },
       root: ROOT,
+      arch: 'arm64',
     });
     expect(facts).toMatchObject({ noBrowserEnv: '1', chromePathEnv: undefined, chromeOnPath: null });
     const plan = planSetup(facts);
@@ -73,11 +91,38 @@ describe('gatherFacts', () => {
     expect(plan.tools.chrome_path).toBeNull();
     expect(plan.tools.emcc).toBe(emcc);
     expect(plan.commands).toEqual([]);
-    expect(plan.notices).toEqual([expect.stringMatching(/^browser: skipped \(KNHK_NO_BROWSER=1: /)]);
+    expect(plan.notices).toEqual([
+      expect.stringMatching(/^browser: skipped \(KNHK_NO_BROWSER=1: /),
+      expect.stringMatching(/^neon: this arm64 machine runs make -C native test-neon natively/),
+    ]);
+    expect(facts).toMatchObject({ hostArch: 'arm64', aarch64Cc: null, qemuAarch64: null });
+  });
+
+  it('finds the arm64 cross compiler, its libc.a and qemu-aarch64 on x86-64', () => {
+    const facts = gatherFacts({
+      env: { PATH: [RUNNER_PATH, crossBin].join(delimiter) },
+      root: ROOT,
+      arch: 'x64',
+    });
+    expect(facts).toMatchObject({
+      hostArch: 'x64',
+      aarch64Cc: aarch64Gcc,
+      aarch64Libc: true,
+      qemuAarch64: qemu,
+    });
+    expect(planSetup(facts).tools).toMatchObject({ aarch64_cc: aarch64Gcc, qemu_aarch64: qemu });
+  });
+
+  it.each<[string, string, string[]]>([
+    ['none of the arm64 cross tools', RUNNER_PATH, ['aarch64-linux-gnu-gcc', 'arm64-libc', 'qemu-aarch64']],
+    ['a cross compiler without its libc.a', [RUNNER_PATH, bareBin].join(delimiter), ['arm64-libc']],
+  ])('lists what is missing on x86-64 with %s', (_name, PATH, want) => {
+    const plan = planSetup(gatherFacts({ env: { PATH, KNHK_NO_BROWSER: '1' }, root: ROOT, arch: 'x64' }));
+    expect(plan.missing).toEqual(want);
   });
 
   it('treats an empty KNHK_NO_BROWSER (a matrix entry without it) as unset', () => {
-    const facts = gatherFacts({ env: { PATH: RUNNER_PATH, KNHK_NO_BROWSER: '' }, root: ROOT });
+    const facts = gatherFacts({ env: { PATH: RUNNER_PATH, KNHK_NO_BROWSER: '' }, root: ROOT, arch: 'arm64' });
     expect(facts.noBrowserEnv).toBeUndefined();
     expect(planSetup(facts).missing).toContain('chromium');
   });

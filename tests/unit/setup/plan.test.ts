@@ -23,6 +23,10 @@ function facts(overrides: Partial<SetupFacts> = {}): SetupFacts {
     emccNodePath: '/usr/share/nodejs',
     cc: '/usr/bin/cc',
     make: '/usr/bin/make',
+    hostArch: 'x64',
+    aarch64Cc: '/usr/bin/aarch64-linux-gnu-gcc',
+    aarch64Libc: true,
+    qemuAarch64: '/usr/bin/qemu-aarch64',
     node: '/usr/bin/node',
     hasAptGet: true,
     isRoot: true,
@@ -42,6 +46,9 @@ const NOTHING: Partial<SetupFacts> = {
   cc: null,
   make: null,
 };
+/** An x86-64 machine without the arm64 cross tools of make -C native test-neon. */
+const NO_CROSS: Partial<SetupFacts> = { aarch64Cc: null, aarch64Libc: false, qemuAarch64: null };
+const CROSS_PACKAGES = ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'qemu-user'];
 const INSTALL = 'env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends';
 
 describe('planSetup', () => {
@@ -111,6 +118,18 @@ describe('planSetup', () => {
     ["Debian's emcc without acorn", { emccNodePath: null }, ['node-acorn']],
     ['only make missing: make, not build-essential', { make: null }, ['make']],
     ['compiler and make missing: build-essential brings make', { cc: null, make: null }, ['build-essential']],
+    ['the arm64 cross tools missing on x86-64', NO_CROSS, CROSS_PACKAGES],
+    [
+      'only the arm64 libc missing (a Recommends that --no-install-recommends skips)',
+      { aarch64Libc: false },
+      ['libc6-dev-arm64-cross'],
+    ],
+    ['only qemu-aarch64 missing', { qemuAarch64: null }, ['qemu-user']],
+    [
+      'everything missing on x86-64',
+      { ...NOTHING, ...NO_CROSS },
+      ['chromium', 'emscripten', 'build-essential', ...CROSS_PACKAGES],
+    ],
   ])('apt-installs what is missing when %s', (_name, override, want) => {
     const plan = planSetup(facts(override));
     expect(plan.exitCode).toBe(0);
@@ -143,6 +162,48 @@ describe('planSetup', () => {
       'run: sudo apt-get install -y chromium emscripten build-essential',
     );
     expect(plan.commands).toEqual([]);
+  });
+
+  it('exits 2 with the exact command when the arm64 cross tools are missing and there is no root or sudo', () => {
+    const plan = planSetup(facts({ ...NO_CROSS, isRoot: false, canSudo: false }));
+    expect(plan.exitCode).toBe(2);
+    expect(plan.manualCommand).toBe(`sudo apt-get install -y ${CROSS_PACKAGES.join(' ')}`);
+    expect(plan.commands).toEqual([]);
+  });
+
+  it('records the arm64 cross tools it found on x86-64', () => {
+    const plan = planSetup(facts());
+    expect(plan.tools).toMatchObject({
+      aarch64_cc: '/usr/bin/aarch64-linux-gnu-gcc',
+      qemu_aarch64: '/usr/bin/qemu-aarch64',
+    });
+    expect(plan.found).toEqual(
+      expect.arrayContaining([
+        'aarch64-linux-gnu-gcc: /usr/bin/aarch64-linux-gnu-gcc',
+        'qemu-aarch64: /usr/bin/qemu-aarch64',
+      ]),
+    );
+    expect(plan.notices).toEqual([]);
+  });
+
+  it.each<[string, string, RegExp]>([
+    [
+      'arm64, which runs the NEON tests natively',
+      'arm64',
+      /^neon: this arm64 machine runs make -C native test-neon natively/,
+    ],
+    [
+      'another architecture, which says the neon suite will have no evidence',
+      'riscv64',
+      /records it as no evidence/,
+    ],
+  ])('installs no arm64 cross tool on %s', (_name, hostArch, notice) => {
+    const plan = planSetup(facts({ ...NO_CROSS, hostArch }));
+    expect(plan.exitCode).toBe(0);
+    expect(plan.missing).toEqual([]);
+    expect(plan.aptPackages).toEqual([]);
+    expect(plan.tools).toMatchObject({ aarch64_cc: null, qemu_aarch64: null });
+    expect(plan.notices).toEqual([expect.stringMatching(notice)]);
   });
 
   it('needs no root when nothing is missing', () => {
@@ -287,6 +348,14 @@ describe('describeMissing', () => {
     expect(describeMissing(plan)).toEqual([
       'knhk: setup: no browser found: expected CHROME_PATH or one of chromium, chromium-browser, google-chrome, google-chrome-stable on PATH, got none',
       'knhk: setup: no make found: expected make on PATH, got none',
+    ]);
+  });
+
+  it('names each missing arm64 cross tool and its Debian package', () => {
+    expect(describeMissing(planSetup(facts(NO_CROSS)))).toEqual([
+      'knhk: setup: no arm64 cross compiler found (make -C native test-neon needs it): expected aarch64-linux-gnu-gcc on PATH (Debian package gcc-aarch64-linux-gnu), got none',
+      'knhk: setup: no arm64 C library for static links: expected `aarch64-linux-gnu-gcc -print-file-name=libc.a` to name a file (Debian package libc6-dev-arm64-cross), got none',
+      'knhk: setup: no arm64 emulator found (make -C native test-neon runs the arm64 tests in it): expected qemu-aarch64 on PATH (Debian package qemu-user), got none',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 // runTestAll on a temporary folder with faked runners: order, prerequisites, environment, stale reports.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import {
   NO_BROWSER,
   PLAYWRIGHT_JSON,
   VITEST_JSON,
+  isOnPath,
+  noNeonTools,
   runTestAll,
   type Exec,
   type ExecOptions,
@@ -19,6 +21,11 @@ interface Call {
 }
 
 const GREEN_TAP = '1..3\nok 1 - a\nok 2 - b\nok 3 - c\n';
+const SELFTEST_PASSED = 'selftest passed: 1 variant(s) x 19 ops x 100000 cases per op\n';
+/** make -C native test-neon: the arm64 TAP, then knhk selftest as chosen and forced to neon. */
+const GREEN_NEON = `1..2\nok 1 - a\nok 2 - b\n${SELFTEST_PASSED}${SELFTEST_PASSED}`;
+/** An x86-64 machine with the arm64 cross compiler and qemu-aarch64. */
+const CROSS_READY = { arch: 'x64', hasCommand: () => true };
 const VITEST_OK = {
   numPassedTests: 10,
   numFailedTests: 0,
@@ -41,7 +48,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 function fakeExec(
   calls: Call[],
   codes: Record<string, number> = {},
-  opts: { noReports?: boolean; tap?: string } = {},
+  opts: { noReports?: boolean; tap?: string; neon?: string } = {},
 ): Exec {
   return async (command, args, { cwd, env }) => {
     const line = [command, ...args].join(' ');
@@ -56,6 +63,7 @@ function fakeExec(
         JSON.stringify(PLAYWRIGHT_OK),
       );
     }
+    if (line === 'make -C native test-neon') return { code, stdout: opts.neon ?? GREEN_NEON };
     return { code, stdout: line === 'make -C native test' ? (opts.tap ?? GREEN_TAP) : '' };
   };
 }
@@ -65,10 +73,11 @@ const quiet = () => {};
 describe('runTestAll', () => {
   it('runs every suite in order and sums their counts', async () => {
     const calls: Call[] = [];
-    const result = await runTestAll({ root, env: {}, exec: fakeExec(calls), log: quiet });
+    const result = await runTestAll({ root, env: {}, exec: fakeExec(calls), log: quiet, ...CROSS_READY });
     expect(calls.map((c) => c.line)).toEqual([
       'make -C native',
       'make -C native test',
+      'make -C native test-neon',
       'bash wasm/build.sh',
       'npm run --silent pipeline',
       'npm run --silent gen',
@@ -78,13 +87,14 @@ describe('runTestAll', () => {
     ]);
     expect(result.suites.map((s) => [s.suite, s.passed, s.failed, s.skipped])).toEqual([
       ['c', 3, 0, 0],
+      ['neon', 3, 0, 0],
       ['wasm', 1, 0, 0],
       ['pipeline', 1, 0, 0],
       ['unit', 10, 0, 1],
       ['build', 1, 0, 0],
       ['e2e', 4, 0, 0],
     ]);
-    expect(result.summary.line).toBe('20 passed, 0 failed');
+    expect(result.summary.line).toBe('23 passed, 0 failed');
     expect(result.summary.exitCode).toBe(0);
   });
 
@@ -98,7 +108,7 @@ describe('runTestAll', () => {
       log: quiet,
     });
     expect(result.suites.map((s) => s.suite)).toEqual(['c', 'unit']);
-    expect(result.notSelected).toEqual(['wasm', 'pipeline', 'build', 'e2e']);
+    expect(result.notSelected).toEqual(['neon', 'wasm', 'pipeline', 'build', 'e2e']);
     expect(calls).toHaveLength(4);
   });
 
@@ -203,6 +213,67 @@ describe('runTestAll', () => {
     expect(lines).toContain(`knhk: test-all: e2e: ${NO_BROWSER}`);
   });
 
+  it.each<[string, string[], string]>([
+    ['both missing', [], 'aarch64-linux-gnu-gcc and qemu-aarch64 not on PATH'],
+    ['qemu-aarch64 missing', ['aarch64-linux-gnu-gcc'], 'qemu-aarch64 not on PATH'],
+  ])(
+    'records neon as no evidence without running make when the cross tools are missing (%s)',
+    async (_name, present, why) => {
+      const calls: Call[] = [];
+      const lines: string[] = [];
+      const result = await runTestAll({
+        root,
+        env: {},
+        only: ['neon'],
+        exec: fakeExec(calls),
+        log: (line) => lines.push(line),
+        arch: 'x64',
+        hasCommand: (name) => present.includes(name),
+      });
+      expect(calls).toEqual([]);
+      const missing = ['aarch64-linux-gnu-gcc', 'qemu-aarch64'].filter((t) => !present.includes(t));
+      expect(result.suites).toEqual([
+        { suite: 'neon', passed: 0, failed: 0, skipped: 0, failures: [], notes: [noNeonTools(missing)] },
+      ]);
+      expect(noNeonTools(missing)).toContain(why);
+      expect(result.summary.suites[0]).toMatchObject({ failed: 1, failures: ['ran 0 tests: no evidence'] });
+      expect(result.summary.exitCode).toBe(1);
+      expect(lines).toContain(`knhk: test-all: neon: ${noNeonTools(missing)}`);
+    },
+  );
+
+  it('runs neon natively on arm64 without looking for the cross tools', async () => {
+    const calls: Call[] = [];
+    const result = await runTestAll({
+      root,
+      env: {},
+      only: ['neon'],
+      exec: fakeExec(calls),
+      log: quiet,
+      arch: 'arm64',
+      hasCommand: () => false,
+    });
+    expect(calls.map((c) => c.line)).toEqual(['make -C native test-neon']);
+    expect(result.summary.line).toBe('3 passed, 0 failed');
+  });
+
+  it('counts a failing neon test, and the selftest check that a failed run leaves failed', async () => {
+    const result = await runTestAll({
+      root,
+      env: {},
+      only: ['neon'],
+      exec: fakeExec(
+        [],
+        { 'make -C native test-neon': 1 },
+        { neon: `1..2\nok 1 - a\nnot ok 2 - b\n${SELFTEST_PASSED}` },
+      ),
+      log: quiet,
+      ...CROSS_READY,
+    });
+    expect(result.suites.map((s) => [s.suite, s.passed, s.failed])).toEqual([['neon', 1, 2]]);
+    expect(result.summary.line).toBe('1 passed, 2 failed');
+  });
+
   it('counts a failing C test and a failed gen step', async () => {
     const result = await runTestAll({
       root,
@@ -223,6 +294,21 @@ describe('runTestAll', () => {
   });
 });
 
+describe('isOnPath', () => {
+  it('finds an executable file in a folder of PATH, and nothing else', () => {
+    const bin = join(root, 'bin');
+    mkdirSync(join(bin, 'qemu-aarch64-dir'), { recursive: true });
+    writeFileSync(join(bin, 'aarch64-linux-gnu-gcc'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'aarch64-linux-gnu-gcc'), 0o755);
+    writeFileSync(join(bin, 'qemu-aarch64'), 'not executable');
+    const env = { PATH: ['', join(root, 'missing'), bin].join(':') };
+    expect(isOnPath('aarch64-linux-gnu-gcc', env)).toBe(true);
+    expect(isOnPath('qemu-aarch64', env)).toBe(false);
+    expect(isOnPath('qemu-aarch64-dir', env)).toBe(false);
+    expect(isOnPath('aarch64-linux-gnu-gcc', {})).toBe(false);
+  });
+});
+
 describe('parseTestAllArgs', () => {
   it.each<[string, string[], string[] | undefined]>([
     ['runs everything without options', [], undefined],
@@ -235,7 +321,7 @@ describe('parseTestAllArgs', () => {
     [
       'rejects an unknown suite naming it',
       ['--only', 'c,rust'],
-      'knhk: test-all: --only has an unknown suite: expected one of c, wasm, pipeline, unit, build, e2e, got rust',
+      'knhk: test-all: --only has an unknown suite: expected one of c, neon, wasm, pipeline, unit, build, e2e, got rust',
     ],
     [
       'rejects --only without a value',
@@ -245,7 +331,7 @@ describe('parseTestAllArgs', () => {
     [
       'rejects an empty list',
       ['--only='],
-      'knhk: test-all: --only is empty: expected one or more of c, wasm, pipeline, unit, build, e2e, got ""',
+      'knhk: test-all: --only is empty: expected one or more of c, neon, wasm, pipeline, unit, build, e2e, got ""',
     ],
     [
       'rejects an unknown flag',

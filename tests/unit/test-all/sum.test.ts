@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatSummary,
+  neonSuiteCounts,
   parsePlaywrightJson,
   parseTap,
   parseVitestJson,
@@ -113,6 +114,50 @@ describe('tapSuiteCounts', () => {
   ])('%s', (_name, text, code, passed, failed) => {
     const got = tapSuiteCounts(text, 'make -C native test', code);
     expect([got.passed, got.failed]).toEqual([passed, failed]);
+  });
+});
+
+describe('neonSuiteCounts', () => {
+  // Trimmed from a real `make -C native test-neon` run: the TAP stream, then both selftest runs.
+  const SELFTEST = (variant: string) =>
+    `knhk selftest: variant in use ${variant}; seed 0x6b6e686b5e1f7e57; every supported variant against portable\n` +
+    'neon     ASK_SP                   100000 cases ok\n' +
+    'selftest passed: 1 variant(s) x 19 ops x 100000 cases per op, each through the per-call, batch and inline entry points\n';
+  const GREEN = `aarch64-linux-gnu-gcc -O1 -c src/knhk.c\n1..2\nok 1 - a\nok 2 - b\n# 2 passed, 0 failed\n# knhk selftest\n${SELFTEST('neon')}# KNHK_FORCE_VARIANT=neon knhk selftest\n${SELFTEST('neon')}`;
+
+  it.each<[string, string, number, number, number, RegExp | null]>([
+    ['counts the TAP lines and one check for the selftest', GREEN, 0, 3, 0, null],
+    [
+      'fails the selftest check when a run did not pass',
+      GREEN.replace(
+        /selftest passed:[^\n]*\n$/,
+        'knhk: selftest: variant neon, op ASK_SP, case 3: expected 1, got 0\n',
+      ),
+      1,
+      2,
+      1,
+      /expected 2 "selftest passed" lines .*got 1$/,
+    ],
+    [
+      'keeps a failing TAP test as the reason for the exit',
+      GREEN.replace('ok 2 - b', 'not ok 2 - b'),
+      1,
+      2,
+      1,
+      /^not ok 2 - b$/,
+    ],
+    [
+      'fails a build that printed no TAP, and the selftest that never ran',
+      'aarch64-linux-gnu-gcc: error: unrecognized option\nmake: *** [cross.mk:30: test-neon] Error 2\n',
+      2,
+      0,
+      2,
+      /printed no TAP plan \(exit 2\): the arm64 build or its test binary failed/,
+    ],
+  ])('%s', (_name, text, code, passed, failed, reason) => {
+    const got = neonSuiteCounts(text, code);
+    expect([got.passed, got.failed]).toEqual([passed, failed]);
+    if (reason) expect(got.failures).toContainEqual(expect.stringMatching(reason));
   });
 });
 
