@@ -5,30 +5,16 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judgeBenchEntry } from '../../app/lib/health/verdict.ts';
-import type { BenchEntry, GateReport, RunManifest, TickBench } from '../../app/lib/reports/types.ts';
+import {
+  OPS,
+  type BenchEntry,
+  type GateReport,
+  type RunManifest,
+  type TickBench,
+} from '../../app/lib/reports/types.ts';
 
 export const SYNTHETIC_REPO = 'synthetic/benchmark-only';
-export const OPS = [
-  'ASK_SP',
-  'ASK_SPO',
-  'ASK_OP',
-  'COUNT_SP_GE',
-  'COUNT_SP_LE',
-  'COUNT_SP_EQ',
-  'COUNT_OP_GE',
-  'COUNT_OP_LE',
-  'COUNT_OP_EQ',
-  'UNIQUE_SP',
-  'COMPARE_O_EQ',
-  'COMPARE_O_GT',
-  'COMPARE_O_LT',
-  'COMPARE_O_GE',
-  'COMPARE_O_LE',
-  'VALIDATE_DATATYPE_SP',
-  'VALIDATE_DATATYPE_SPO',
-  'SELECT_SP',
-  'CONSTRUCT8',
-] as const;
+export { OPS };
 export const TARGETS = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'aarch64-apple-darwin'] as const;
 
 /** A deterministic pseudo-random stream (xorshift32), so the data set is the same on every run. */

@@ -13,6 +13,31 @@ export type ReportKind = (typeof REPORT_KINDS)[number];
 /** Every kind `report check` knows: ours plus Weaver's live-check output. */
 export type DocumentKind = ReportKind | 'weaver-live-check';
 
+/** The operations of DESIGN §4, in knhk_op order: the one list the registry, the schema and the
+ *  synthetic data are checked against. CONSTRUCT8 is the one W1 (warm) operation. */
+export const OPS = [
+  'ASK_SP',
+  'ASK_SPO',
+  'ASK_OP',
+  'COUNT_SP_GE',
+  'COUNT_SP_LE',
+  'COUNT_SP_EQ',
+  'COUNT_OP_GE',
+  'COUNT_OP_LE',
+  'COUNT_OP_EQ',
+  'UNIQUE_SP',
+  'COMPARE_O_EQ',
+  'COMPARE_O_GT',
+  'COMPARE_O_LT',
+  'COMPARE_O_GE',
+  'COMPARE_O_LE',
+  'VALIDATE_DATATYPE_SP',
+  'VALIDATE_DATATYPE_SPO',
+  'SELECT_SP',
+  'CONSTRUCT8',
+] as const;
+export type Op = (typeof OPS)[number];
+
 export type Variant = 'portable' | 'sse2' | 'avx2' | 'avx512' | 'neon' | 'wasm-simd128';
 export type CallMode = 'api' | 'batch' | 'inline';
 

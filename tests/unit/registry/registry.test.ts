@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkRegistry, parseRegistryFiles, type RegistryFile } from '../../../scripts/lib/registry-check.ts';
+import { OPS } from '../../../app/lib/reports/types.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const REGISTRY = join(ROOT, 'registry');
@@ -58,27 +59,7 @@ describe('the knhk registry', () => {
     const group = groupById(files, 'registry.knhk.operation');
     const attrs = (group?.attributes ?? []) as { id?: string; type?: { members?: { value: string }[] } }[];
     const values = attrs.find((a) => a.id === 'knhk.operation.type')?.type?.members?.map((m) => m.value);
-    expect(values).toEqual([
-      'ASK_SP',
-      'ASK_SPO',
-      'ASK_OP',
-      'COUNT_SP_GE',
-      'COUNT_SP_LE',
-      'COUNT_SP_EQ',
-      'COUNT_OP_GE',
-      'COUNT_OP_LE',
-      'COUNT_OP_EQ',
-      'UNIQUE_SP',
-      'COMPARE_O_EQ',
-      'COMPARE_O_GT',
-      'COMPARE_O_LT',
-      'COMPARE_O_GE',
-      'COMPARE_O_LE',
-      'VALIDATE_DATATYPE_SP',
-      'VALIDATE_DATATYPE_SPO',
-      'SELECT_SP',
-      'CONSTRUCT8',
-    ]);
+    expect(values).toEqual([...OPS]);
   });
 
   it.each([

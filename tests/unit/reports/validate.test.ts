@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectKind, validateAs, validateReport } from '../../../app/lib/reports/validate.ts';
-import { REPORT_KINDS } from '../../../app/lib/reports/types.ts';
+import { OPS, REPORT_KINDS } from '../../../app/lib/reports/types.ts';
 
 const FIXTURES = 'tests/fixtures';
 const read = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -95,6 +95,13 @@ describe('validateReport', () => {
       { schema: 'knhk.run/v1', reports: 'x' },
     ];
     for (const doc of hostile) expect(() => validateReport(doc)).not.toThrow();
+  });
+});
+
+describe('OPS', () => {
+  it('is the schema enum of operations, in the same order', () => {
+    const common = read('registry/schemas/common.schema.json') as { definitions: { op: { enum: string[] } } };
+    expect([...OPS]).toEqual(common.definitions.op.enum);
   });
 });
 
