@@ -121,39 +121,72 @@ static void fnv_mix(uint64_t *h, uint64_t v) {
   *h = (*h ^ v) * 0x100000001b3u; /* FNV-1a 64-bit prime */
 }
 
-void knhk_bench_measure(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, uint32_t ops_per_call,
-                        uint32_t samples, uint32_t warmup_samples, knhk_bench_entry_t *e, double *scratch) {
-  uint32_t calls = choose_calls(clk, fn, ctx);
-  uint64_t ops = (uint64_t)calls * ops_per_call;
-  e->calls_per_sample = ops > UINT32_MAX ? UINT32_MAX : (uint32_t)ops;
-  e->samples = samples;
-  e->warmup_samples = warmup_samples;
-  /* Seeded with the entry's identity: entries with the same result stream (api and inline) then
-   * have different checksums and do not cancel out in the report's xor. */
+/* The entry's identity seeds its checksum: entries with the same result stream (api and inline)
+ * then have different checksums and do not cancel out in the report's xor. */
+static uint64_t checksum_seed(const knhk_bench_entry_t *e) {
   uint64_t checksum = 0xcbf29ce484222325u; /* FNV-1a 64-bit offset basis */
   char identity[96];
   snprintf(identity, sizeof identity, "%s %s %s", e->op, e->variant, e->call_mode);
   for (const char *c = identity; *c; c++) fnv_mix(&checksum, (unsigned char)*c);
-  uint32_t start = 0;
-  double shortest = INFINITY;
-  size_t n = 0;
-  for (uint32_t s = 0; s < warmup_samples + samples; s++) {
-    uint64_t sum;
-    uint64_t counts = fn(ctx, clk, start, calls, &sum);
-    start += calls;
-    fnv_mix(&checksum, sum);
-    if (s < warmup_samples) continue;
-    double ns = net_sample_ns(clk, counts);
-    if (ns < shortest) shortest = ns;
-    /* A sample at or below the read overhead says nothing about the calls: 0 per call, which the
-     * classification turns into no-evidence if it reaches p95. */
-    scratch[n++] = ns > 0 ? ns / (double)ops : 0.0;
+  return checksum;
+}
+
+/* One sample of job j: inputs continue where its last sample stopped, its sum joins the checksum
+ * (timed or not); returns the counts elapsed. */
+static uint64_t run_sample(const knhk_clock_t *clk, knhk_bench_job_t *j) {
+  uint64_t sum;
+  uint64_t counts = j->fn(j->ctx, clk, j->start, j->calls, &sum);
+  j->start += j->calls;
+  fnv_mix(&j->checksum, sum);
+  return counts;
+}
+
+void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *jobs, size_t count,
+                                    uint32_t samples, uint32_t warmup_samples, double *values) {
+  /* 1. Each kernel on its own: calls per sample, then its warm-up. */
+  for (size_t i = 0; i < count; i++) {
+    knhk_bench_job_t *j = &jobs[i];
+    knhk_bench_entry_t *e = j->entry;
+    j->calls = choose_calls(clk, j->fn, j->ctx);
+    uint64_t ops = (uint64_t)j->calls * j->ops_per_call;
+    e->calls_per_sample = ops > UINT32_MAX ? UINT32_MAX : (uint32_t)ops;
+    e->samples = samples;
+    e->warmup_samples = warmup_samples;
+    j->checksum = checksum_seed(e);
+    j->start = 0;
+    j->shortest_ns = INFINITY;
+    for (uint32_t s = 0; s < warmup_samples; s++) run_sample(clk, j);
   }
-  e->results_checksum = checksum;
-  e->min_sample_ns = n > 0 && shortest > 0 ? shortest : 0.0;
-  knhk_bench_stats(scratch, n, &e->ns);
-  e->verdict = knhk_bench_classify(&e->ns, e->min_sample_ns, clk->resolution_ns, strcmp(e->tier, "R1") == 0,
-                                   e->reason, sizeof e->reason);
+  /* 2. Round r takes timed sample r of every kernel in turn, so a slow spell of the machine lands
+   *    on all of them alike. The priming samples just before a timed one bring its inputs back into
+   *    L1 after the other kernels evicted them. */
+  for (uint32_t r = 0; r < samples; r++) {
+    for (size_t i = 0; i < count; i++) {
+      knhk_bench_job_t *j = &jobs[i];
+      for (unsigned p = 0; p < KNHK_BENCH_PRIME_SAMPLES; p++) run_sample(clk, j);
+      double ns = net_sample_ns(clk, run_sample(clk, j));
+      if (ns < j->shortest_ns) j->shortest_ns = ns;
+      /* A sample at or below the read overhead says nothing about the calls: 0 per call, which the
+       * classification turns into no-evidence if it reaches p95. */
+      values[i * (size_t)samples + r] = ns > 0 ? ns / ((double)j->calls * j->ops_per_call) : 0.0;
+    }
+  }
+  /* 3. Statistics and verdict per kernel. */
+  for (size_t i = 0; i < count; i++) {
+    knhk_bench_job_t *j = &jobs[i];
+    knhk_bench_entry_t *e = j->entry;
+    e->results_checksum = j->checksum;
+    e->min_sample_ns = samples > 0 && j->shortest_ns > 0 ? j->shortest_ns : 0.0;
+    knhk_bench_stats(&values[i * (size_t)samples], samples, &e->ns);
+    e->verdict = knhk_bench_classify(&e->ns, e->min_sample_ns, clk->resolution_ns, strcmp(e->tier, "R1") == 0,
+                                     e->reason, sizeof e->reason);
+  }
+}
+
+void knhk_bench_measure(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, uint32_t ops_per_call,
+                        uint32_t samples, uint32_t warmup_samples, knhk_bench_entry_t *e, double *scratch) {
+  knhk_bench_job_t job = {fn, ctx, ops_per_call, e, 0, 0, 0, 0};
+  knhk_bench_measure_interleaved(clk, &job, 1, samples, warmup_samples, scratch);
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
@@ -224,33 +257,50 @@ int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *repor
   }
   knhk_bench_ops_t *ops = NULL;
   knhk_bench_kernel_t *kernels = malloc(KNHK_BENCH_MAX_ENTRIES * sizeof *kernels);
-  double *scratch = malloc(params->samples * sizeof *scratch);
-  if (kernels == NULL || scratch == NULL || knhk_bench_ops_create(&ops) != KNHK_OK) {
+  knhk_bench_job_t *jobs = malloc(KNHK_BENCH_MAX_ENTRIES * sizeof *jobs);
+  size_t count = 0, group = 0;
+  double *values = NULL;
+  if (kernels != NULL && jobs != NULL && knhk_bench_ops_create(&ops) == KNHK_OK) {
+    count = knhk_bench_ops_list(ops, params, kernels, KNHK_BENCH_MAX_ENTRIES);
+    /* Interleave every entry of the run, unless their figures would not fit the memory cap (only
+     * with --samples far above the default): then consecutive groups that do. */
+    size_t fit = KNHK_BENCH_MAX_VALUES_BYTES / ((size_t)params->samples * sizeof *values);
+    group = count < fit ? count : fit > 0 ? fit : 1;
+    values = malloc((group > 0 ? group : 1) * (size_t)params->samples * sizeof *values);
+  }
+  if (kernels == NULL || jobs == NULL || ops == NULL || values == NULL) {
     snprintf(err, err_size, "%s", knhk_status_str(KNHK_E_NOMEM));
+    knhk_bench_ops_free(ops);
     free(kernels);
-    free(scratch);
+    free(jobs);
+    free(values);
     return 3;
   }
-  size_t count = knhk_bench_ops_list(ops, params, kernels, KNHK_BENCH_MAX_ENTRIES);
+  /* Every kernel is checked against portable before any is timed. */
   int rc = 0;
+  for (size_t i = 0; i < count && rc == 0; i++) rc = knhk_bench_ops_verify(ops, &kernels[i], err, err_size);
   for (size_t i = 0; i < count && rc == 0; i++) {
     const knhk_bench_kernel_t *k = &kernels[i];
-    rc = knhk_bench_ops_verify(ops, k, err, err_size);
-    if (rc != 0) break;
-    knhk_bench_entry_t *e = &report->entries[report->entry_count];
+    knhk_bench_entry_t *e = &report->entries[i];
     memset(e, 0, sizeof *e);
     e->op = knhk_op_name(k->op);
     e->tier = knhk_op_is_hot(k->op) ? "R1" : "W1";
     e->variant = k->variant;
     e->call_mode = k->call_mode;
-    knhk_bench_measure(&report->clock, k->sample, k->ctx, k->ops_per_call, params->samples,
-                       params->warmup_samples, e, scratch);
-    report->results_checksum ^= e->results_checksum;
-    report->entry_count++;
+    jobs[i] = (knhk_bench_job_t){k->sample, k->ctx, k->ops_per_call, e, 0, 0, 0, 0};
+  }
+  for (size_t first = 0; first < count && rc == 0; first += group) {
+    size_t n = count - first < group ? count - first : group;
+    knhk_bench_measure_interleaved(&report->clock, &jobs[first], n, params->samples, params->warmup_samples, values);
+  }
+  if (rc == 0) {
+    report->entry_count = count;
+    for (size_t i = 0; i < count; i++) report->results_checksum ^= report->entries[i].results_checksum;
   }
   knhk_bench_ops_free(ops);
   free(kernels);
-  free(scratch);
+  free(jobs);
+  free(values);
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) == 0) report->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
   return rc;

@@ -15,6 +15,10 @@
 #define KNHK_BENCH_DEFAULT_SAMPLES 2000u
 #define KNHK_BENCH_MAX_SAMPLES 10000000u /* 10^7 samples x >= 1 call: minutes, not hours */
 #define KNHK_BENCH_WARMUP_SAMPLES 200u
+#define KNHK_BENCH_PRIME_SAMPLES 1u /* untimed samples of a kernel right before each timed one */
+/* Timed figures are kept for every entry until the end (8 bytes a sample); a run whose figures
+ * would take more than this is timed in consecutive groups of entries, each group interleaved. */
+#define KNHK_BENCH_MAX_VALUES_BYTES (512u << 20)
 #define KNHK_BENCH_CALIBRATION_MS 50.0
 #define KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS 1000.0 /* a sample must span >= 1000 x resolution_ns */
 /* Calls per sample are chosen so the shortest trial sample spans this many times the minimum:
@@ -79,10 +83,32 @@ typedef struct {
 typedef uint64_t (*knhk_bench_sample_fn)(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls,
                                          uint64_t *sum);
 
-/** Times one kernel: chooses the calls per sample so every sample spans >= 1000 x the clock
- *  resolution (with KNHK_BENCH_SPAN_MARGIN), runs the warm-up, then the timed samples, and fills
- *  e's counts, statistics (per operation: sample time / (calls x ops_per_call)), checksum and
- *  verdict. e's op, tier, variant and call_mode must be set; tier "W1" is judged "skipped".
+/** One kernel to time, and where its figures go. */
+typedef struct {
+  knhk_bench_sample_fn fn;
+  void *ctx;
+  uint32_t ops_per_call;    /**< operations per call of fn (8 for a batch call) */
+  knhk_bench_entry_t *entry; /**< op, tier, variant and call_mode set by the caller; the rest is filled */
+  /* state while measuring (set by knhk_bench_measure_interleaved) */
+  uint32_t calls, start;
+  uint64_t checksum;
+  double shortest_ns;
+} knhk_bench_job_t;
+
+/** Times count kernels side by side (bench/README.md, the method): for each kernel in turn, chooses
+ *  the calls per sample so every sample spans >= 1000 x the clock resolution (with
+ *  KNHK_BENCH_SPAN_MARGIN) and runs its warm-up; then `samples` rounds, round r taking timed
+ *  sample r of every kernel in turn, each preceded by KNHK_BENCH_PRIME_SAMPLES untimed samples of
+ *  the same kernel (its inputs back in L1 after the other kernels evicted them). Every kernel thus
+ *  sees the same machine conditions over the same span of time. Fills each entry's counts,
+ *  statistics (per operation: sample time / (calls x ops_per_call)), checksum and verdict; tier
+ *  "W1" is judged "skipped". Every timed sample is kept.
+ *  @param values  room for count x samples doubles (entry i's per-op figures end up sorted in
+ *                 values[i * samples .. (i + 1) * samples)). */
+void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *jobs, size_t count,
+                                    uint32_t samples, uint32_t warmup_samples, double *values);
+
+/** knhk_bench_measure_interleaved() for one kernel.
  *  @param scratch  room for samples doubles. */
 void knhk_bench_measure(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, uint32_t ops_per_call,
                         uint32_t samples, uint32_t warmup_samples, knhk_bench_entry_t *e, double *scratch);

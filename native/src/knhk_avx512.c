@@ -32,11 +32,38 @@ static KNHK_INLINE uint32_t lanes_lt(knhk_lanes l, uint64_t v) {
 
 static KNHK_INLINE uint32_t lanes_nz(knhk_lanes l) { return _mm512_test_epi64_mask(l, l); }
 
+/* ---- compress: the lanes of a mask in lane order, zeros after ------------------------------------
+ * vpcompressq (_mm512_maskz_compress_epi64) does this in one instruction, but on Zen 4 it is two
+ * uops and wants the mask in a k register (a general-purpose to mask move per hook); a permute by
+ * an index vector from a 2 KiB table, with index 8 picking from a zero vector, measured faster:
+ * SELECT_SP's batch at 9.1 ticks per op with vpcompressq, 7.9 with the table (bench/README.md).
+ * SEL_IDX[m] holds, in byte j, the lane of the j-th set bit of m, or 8 for j >= popcount(m). */
+#define SEL_BIT_(m, i) (((m) >> (i)) & 1u)
+#define SEL_POP_(m) (SEL_BIT_(m, 0) + SEL_BIT_(m, 1) + SEL_BIT_(m, 2) + SEL_BIT_(m, 3) + SEL_BIT_(m, 4) + \
+                     SEL_BIT_(m, 5) + SEL_BIT_(m, 6) + SEL_BIT_(m, 7))
+#define SEL_LANE_(m, i) (SEL_BIT_(m, i) ? (uint64_t)(i) << (8u * SEL_POP_((m) & ((1u << (i)) - 1u))) : 0u)
+#define SEL_FILL_(m) (SEL_POP_(m) == 8u ? 0u : 0x0808080808080808ull << (8u * (SEL_POP_(m) & 7u)))
+#define SEL_(m)                                                                                        \
+  (SEL_LANE_(m, 0) | SEL_LANE_(m, 1) | SEL_LANE_(m, 2) | SEL_LANE_(m, 3) | SEL_LANE_(m, 4) |          \
+   SEL_LANE_(m, 5) | SEL_LANE_(m, 6) | SEL_LANE_(m, 7) | SEL_FILL_(m))
+#define SEL4_(m) SEL_(m), SEL_((m) + 1u), SEL_((m) + 2u), SEL_((m) + 3u)
+#define SEL16_(m) SEL4_(m), SEL4_((m) + 4u), SEL4_((m) + 8u), SEL4_((m) + 12u)
+#define SEL64_(m) SEL16_(m), SEL16_((m) + 16u), SEL16_((m) + 32u), SEL16_((m) + 48u)
+static const uint64_t SEL_IDX[256] __attribute__((aligned(64))) = {SEL64_(0u), SEL64_(64u), SEL64_(128u),
+                                                                    SEL64_(192u)};
+_Static_assert(SEL_(0u) == 0x0808080808080808ull && SEL_(0xffu) == 0x0706050403020100ull &&
+                   SEL_(0x82u) == 0x0808080808080701ull,
+               "SEL_IDX");
+
+/* The lanes of mask (bits 0..7) in lane order, then zeros. */
+static KNHK_INLINE __m512i select_lanes(__m512i l, uint32_t mask) {
+  const __m512i idx = _mm512_cvtepu8_epi64(_mm_loadl_epi64((const __m128i *)&SEL_IDX[mask & 0xffu]));
+  return _mm512_permutex2var_epi64(l, idx, _mm512_setzero_si512());
+}
+
 #define KNHK_HAVE_LANES_COMPRESS 1
 static KNHK_INLINE void lanes_compress(uint64_t out[8], knhk_lanes l, uint32_t mask) {
-  /* Register-destination compress then a plain store: the memory-destination form is microcoded
-   * and slow on AMD Zen 4. */
-  _mm512_storeu_si512(out, _mm512_maskz_compress_epi64((__mmask8)mask, l));
+  _mm512_storeu_si512(out, select_lanes(l, mask));
 }
 
 /* ---- the vertical batch ----------------------------------------------------------------------
@@ -153,33 +180,76 @@ static KNHK_INLINE void group_avx512(const uint32_t op, __m256i one, __mmask8 g,
   *R = _mm256_mask_mov_epi32(*R, g, r);
 }
 
-/* The emissions of hook h when its op (the constant op, or b->op[h] when op is 0) is SELECT_SP or
- * CONSTRUCT8; masks holds the eight lane masks (with the predicate check), one byte per hook, moved
- * out of the vector unit once for the batch. No stack array (it would make the compiler realign
- * the batch's stack frame on every call); a compress of a broadcast fills the first count entries
- * and zeroes the rest. */
-static KNHK_INLINE void emit_hook(const uint32_t op, uint32_t h, const knhk_batch_t *b, __m512i lanesS,
-                                  __m512i lanesO, uint64_t masks, knhk_out_t *out) {
-  const uint32_t hop = op != 0 ? op : b->op[h];
+/* The emissions of hook h of a mixed batch when its op is SELECT_SP or CONSTRUCT8; masks holds the
+ * eight lane masks (with the predicate check), one byte per hook, moved out of the vector unit once
+ * for the batch. No stack array (it would make the compiler realign the stack frame on every
+ * call); a selection of all-ones lanes gives the first count entries of P and O. */
+static KNHK_INLINE void emit_hook(uint32_t h, const knhk_batch_t *b, __m512i lanesS, __m512i lanesO, uint64_t masks,
+                                  knhk_out_t *out) {
+  const uint32_t hop = b->op[h];
   if (hop != KNHK_OP_SELECT_SP && hop != KNHK_OP_CONSTRUCT8) return;
-  const __mmask8 k = (__mmask8)(masks >> (8 * h));
+  const uint32_t k = (uint32_t)(masks >> (8 * h)) & 0xffu;
   if (hop == KNHK_OP_SELECT_SP) {
-    _mm512_storeu_si512(out->O, _mm512_maskz_compress_epi64(k, lanesO));
+    _mm512_storeu_si512(out->O, select_lanes(lanesO, k));
   } else {
-    _mm512_storeu_si512(out->S, _mm512_maskz_compress_epi64(k, lanesS));
-    _mm512_storeu_si512(out->P, _mm512_maskz_compress_epi64(k, _mm512_set1_epi64((long long)b->p[h])));
-    _mm512_storeu_si512(out->O, _mm512_maskz_compress_epi64(k, _mm512_set1_epi64((long long)b->o[h])));
+    const __m512i first = select_lanes(_mm512_set1_epi64(-1), k); /* all ones in lanes < count */
+    _mm512_storeu_si512(out->S, select_lanes(lanesS, k));
+    _mm512_storeu_si512(out->P, _mm512_and_si512(first, _mm512_set1_epi64((long long)b->p[h])));
+    _mm512_storeu_si512(out->O, _mm512_and_si512(first, _mm512_set1_epi64((long long)b->o[h])));
   }
 }
 
-static KNHK_INLINE void emit_batch(const uint32_t op, const knhk_batch_t *b, const uint64_t *S, const uint64_t *O,
-                                   __mmask8 live8, __mmask8 hooks, __m256i M, knhk_out_t *outs) {
+static KNHK_INLINE void emit_batch(const knhk_batch_t *b, const uint64_t *S, const uint64_t *O, __mmask8 live8,
+                                   __mmask8 hooks, __m256i M, knhk_out_t *outs) {
   const __m512i lanesS = _mm512_maskz_loadu_epi64(live8, S), lanesO = _mm512_maskz_loadu_epi64(live8, O);
   const uint64_t masks = (uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8(M));
 #define KNHK_EMIT_(h) \
-  if ((hooks >> (h)) & 1u) emit_hook(op, h, b, lanesS, lanesO, masks, &outs[h]);
+  if ((hooks >> (h)) & 1u) emit_hook(h, b, lanesS, lanesO, masks, &outs[h]);
   KNHK_EMIT_(0) KNHK_EMIT_(1) KNHK_EMIT_(2) KNHK_EMIT_(3) KNHK_EMIT_(4) KNHK_EMIT_(5) KNHK_EMIT_(6) KNHK_EMIT_(7)
 #undef KNHK_EMIT_
+}
+
+/* The emissions of a batch whose hooks all have op (SELECT_SP or CONSTRUCT8), with no per-hook op
+ * test. masks: the eight lane masks (predicate check included), one byte per hook.
+ * SELECT_SP: one selection of the run's O lanes and one 64-byte store per hook, with no test per
+ * hook when the batch is full.
+ * CONSTRUCT8: every hook whose predicate matches has the same mask (the live lanes with S != 0) and
+ * p == run.pred, so S and P are compressed once for the batch; only O (hook.o in the first count
+ * lanes) differs per hook; a hook whose predicate does not match emits zeros (count 0). */
+static KNHK_INLINE void emit_uniform(const uint32_t op, const knhk_batch_t *b, const uint64_t *S, const uint64_t *O,
+                                     uint64_t pred, __mmask8 live8, __mmask8 hooks, __mmask8 pred_ok, __m256i M,
+                                     knhk_out_t *outs) {
+  if (op == KNHK_OP_SELECT_SP) {
+    const __m512i lanesO = _mm512_maskz_loadu_epi64(live8, O);
+    const uint64_t masks = (uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8(M));
+#define KNHK_STORE_(h) _mm512_storeu_si512(outs[h].O, select_lanes(lanesO, (uint32_t)(masks >> (8 * (h)))));
+#define KNHK_EMIT_(h) \
+  if ((hooks >> (h)) & 1u) KNHK_STORE_(h)
+    if (hooks == 0xff) { /* a full batch: no test per hook */
+      KNHK_STORE_(0) KNHK_STORE_(1) KNHK_STORE_(2) KNHK_STORE_(3)
+      KNHK_STORE_(4) KNHK_STORE_(5) KNHK_STORE_(6) KNHK_STORE_(7)
+    } else {
+      KNHK_EMIT_(0) KNHK_EMIT_(1) KNHK_EMIT_(2) KNHK_EMIT_(3) KNHK_EMIT_(4) KNHK_EMIT_(5) KNHK_EMIT_(6) KNHK_EMIT_(7)
+    }
+#undef KNHK_EMIT_
+#undef KNHK_STORE_
+  } else {
+    const __m512i lanesS = _mm512_maskz_loadu_epi64(live8, S);
+    /* the mask is already in a k register here: vpcompressq, twice for the batch */
+    const __mmask8 m = _mm512_test_epi64_mask(lanesS, lanesS);
+    const __m512i cS = _mm512_maskz_compress_epi64(m, lanesS);
+    const __m512i first = _mm512_maskz_compress_epi64(m, _mm512_set1_epi64(-1)); /* all ones in lanes < count */
+    const __m512i cP = _mm512_and_si512(first, _mm512_set1_epi64((long long)pred));
+#define KNHK_EMIT_(h)                                                                                  \
+  if ((hooks >> (h)) & 1u) {                                                                         \
+    const __mmask8 on = (__mmask8)(0u - ((pred_ok >> (h)) & 1u));                                    \
+    _mm512_storeu_si512(outs[h].S, _mm512_maskz_mov_epi64(on, cS));                                  \
+    _mm512_storeu_si512(outs[h].P, _mm512_maskz_mov_epi64(on, cP));                                  \
+    _mm512_storeu_si512(outs[h].O, _mm512_maskz_and_epi64(on, first, _mm512_set1_epi64((long long)b->o[h]))); \
+  }
+    KNHK_EMIT_(0) KNHK_EMIT_(1) KNHK_EMIT_(2) KNHK_EMIT_(3) KNHK_EMIT_(4) KNHK_EMIT_(5) KNHK_EMIT_(6) KNHK_EMIT_(7)
+#undef KNHK_EMIT_
+  }
 }
 
 /* The receipts of a batch once its lane masks M and results R are known: the receipt word, the
@@ -203,15 +273,19 @@ static KNHK_INLINE void receipts_avx512(knhk_run_t run, __mmask8 hooks, __m256i 
   _mm512_storeu_si512(rc + 4, _mm512_permutex2var_epi64(x, VLOAD(RECEIPT_HI), w));
 }
 
-/* The batch: admission of the run and of every hook, then a batch of one op (the common case) runs
- * straight through that op's kernel, and a mixed batch evaluates one group of hooks per distinct
- * op; then one pass computes every receipt. Masks, results and receipt words are 8-bit values kept
- * in 32-bit lanes of a ymm; only the 64-bit ids and the hash need a zmm. */
-static knhk_status eval_batch_avx512(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b,
-                                     knhk_receipt_t *rc, knhk_out_t *outs, uint32_t flags) {
-  knhk_status st = knhk_admit_batch_run(soa, run, b, rc);
-  if (KNHK_UNLIKELY(st != KNHK_OK)) return st;
-  if (KNHK_UNLIKELY(flags & KNHK_BATCH_TICKS)) return knhk_eval_batch_timed(&knhk_ops_avx512, soa, run, b, rc, outs);
+#define KNHK_NOINLINE __attribute__((noinline))
+/* noipa (GCC): keep the function's own calling convention; clang has no such attribute */
+#if defined(__clang__)
+#define KNHK_NOIPA KNHK_NOINLINE
+#else
+#define KNHK_NOIPA __attribute__((noipa))
+#endif
+
+/* A mixed batch (or n == 0): admission of every hook, then one group of hooks per distinct op, then
+ * one pass computes every receipt. noipa: its callers tail-call it with their own arguments, all in
+ * registers (GCC would otherwise specialise it to arguments passed on the stack). */
+static KNHK_NOIPA knhk_status mixed_avx512(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b,
+                                           knhk_receipt_t *rc, knhk_out_t *outs) {
   const uint64_t *S = soa->S + run.off, *O = soa->O + run.off;
   const __mmask8 hooks = (__mmask8)knhk_live_mask(b->n);
   const __m256i vOP32 = _mm256_load_si256((const __m256i *)b->op);
@@ -229,8 +303,6 @@ static knhk_status eval_batch_avx512(const knhk_soa_t *soa, knhk_run_t run, cons
   const __mmask8 live8 = (__mmask8)knhk_live_mask(run.len);
   const __m256i live = _mm256_set1_epi32(live8);
   const __mmask8 pred_ok = _mm512_mask_cmpeq_epu64_mask(hooks, vP, _mm512_set1_epi64((long long)run.pred));
-
-  /* Hooks with the same op form a group, evaluated together: a batch of one op is one group. */
   __m256i M = _mm256_setzero_si256(), R = _mm256_setzero_si256();
   __mmask8 todo = hooks;
   int emit_any = 0;
@@ -257,8 +329,80 @@ static knhk_status eval_batch_avx512(const knhk_soa_t *soa, knhk_run_t run, cons
     }
   }
   receipts_avx512(run, hooks, vOP32, vP, vS, vO, vK, M, R, rc);
-  if (outs != NULL && emit_any) emit_batch(0, b, S, O, live8, hooks, M, outs);
+  if (outs != NULL && emit_any) emit_batch(b, S, O, live8, hooks, M, outs);
   return KNHK_OK;
+}
+
+/* A batch whose hook 0 has op (n >= 1, op valid): when every hook has op (the common case),
+ * admission of k, then that op's kernel, the receipts and the emissions straight through, with no
+ * group loop and no per-hook op test; any other batch goes on to mixed_avx512(). One small function
+ * per op, tail-called by eval_batch_avx512(): few values live at once, so no stack frame to realign
+ * and no register to save. */
+static KNHK_INLINE knhk_status uniform_avx512(const uint32_t op, const knhk_soa_t *soa, knhk_run_t run,
+                                              const knhk_batch_t *b, knhk_receipt_t *rc, knhk_out_t *outs) {
+  const __mmask8 hooks = (__mmask8)knhk_live_mask(b->n);
+  if (KNHK_UNLIKELY(_mm256_mask_cmpneq_epu32_mask(hooks, _mm256_load_si256((const __m256i *)b->op),
+                                                  _mm256_set1_epi32((int)op)) != 0))
+    return mixed_avx512(soa, run, b, rc, outs);
+  const uint64_t *S = soa->S + run.off, *O = soa->O + run.off;
+  const __m512i vP = VLOAD(b->p), vS = VLOAD(b->s), vO = VLOAD(b->o), vK = VLOAD(b->k);
+  const __m256i one = _mm256_set1_epi32(1);
+  /* k <= len for every hook; k is narrowed with unsigned saturation, so a k of 2^32 or more stays
+   * above any len. (The ops were admitted by the caller: all equal to hook 0's, which is valid.) */
+  const __m256i k32 = _mm512_cvtusepi64_epi32(vK);
+  if (KNHK_UNLIKELY(_mm256_mask_cmpgt_epu32_mask(hooks, k32, _mm256_set1_epi32((int)run.len)) != 0))
+    return KNHK_E_K_GT_LEN;
+  const __mmask8 live8 = (__mmask8)knhk_live_mask(run.len);
+  const __mmask8 pred_ok = _mm512_mask_cmpeq_epu64_mask(hooks, vP, _mm512_set1_epi64((long long)run.pred));
+  __m256i M = _mm256_setzero_si256(), R = _mm256_setzero_si256();
+  group_avx512(op, one, pred_ok, S, O, vS, vO, k32, _mm256_set1_epi32(live8), &M, &R);
+  receipts_avx512(run, hooks, _mm256_set1_epi32((int)op), vP, vS, vO, vK, M, R, rc);
+  if ((op == KNHK_OP_SELECT_SP || op == KNHK_OP_CONSTRUCT8) && outs != NULL)
+    emit_uniform(op, b, S, O, run.pred, live8, hooks, pred_ok, M, outs);
+  return KNHK_OK;
+}
+
+typedef knhk_status (*uniform_fn)(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b, knhk_receipt_t *rc,
+                                  knhk_out_t *outs);
+#define KNHK_UNIFORM_FN_(OP)                                                                           \
+  static KNHK_NOINLINE knhk_status uniform_##OP(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b, \
+                                                knhk_receipt_t *rc, knhk_out_t *outs) {                  \
+    return uniform_avx512(OP, soa, run, b, rc, outs);                                                \
+  }
+KNHK_FOR_EACH_OP(KNHK_UNIFORM_FN_)
+#undef KNHK_UNIFORM_FN_
+static const uniform_fn UNIFORM[KNHK_OP_END] = {
+#define KNHK_UNIFORM_ENTRY_(OP) [OP] = uniform_##OP,
+    KNHK_FOR_EACH_OP(KNHK_UNIFORM_ENTRY_)
+#undef KNHK_UNIFORM_ENTRY_
+};
+
+/* KNHK_BATCH_TICKS: out of line, so that the hot entry below passes no argument on the stack. */
+static KNHK_NOINLINE __attribute__((cold)) knhk_status timed_avx512(const knhk_soa_t *soa, knhk_run_t run,
+                                                                      const knhk_batch_t *b, knhk_receipt_t *rc,
+                                                                      knhk_out_t *outs) {
+  return knhk_eval_batch_timed(&knhk_ops_avx512, soa, run, b, rc, outs);
+}
+
+/* The batch: admission of the run and the batch; then, by one indirect tail call, the function of
+ * hook 0's op when it is valid (it takes the batch when every hook has that op, the common case),
+ * else the mixed one, which admits every hook's op (and handles n == 0). Masks, results and receipt
+ * words are 8-bit values kept in 32-bit lanes of a ymm; only the 64-bit ids and the hash need a zmm. */
+static knhk_status eval_batch_avx512(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b,
+                                     knhk_receipt_t *rc, knhk_out_t *outs, uint32_t flags) {
+  /* knhk_admit_batch_run()'s checks, written as compare-and-branch: each check is one fused uop
+   * and few values stay live (the or-ed form of the shared helper compiles here to ~30 more uops and
+   * six register saves; measured 5% of the batch). A refusal is classified by the same
+   * knhk_admit_batch_slow(), so the statuses and their order are the helper's. */
+  if (KNHK_UNLIKELY(soa == NULL || b == NULL || rc == NULL)) return knhk_admit_batch_slow(soa, run, b, rc);
+  const uintptr_t S = (uintptr_t)soa->S, P = (uintptr_t)soa->P, O = (uintptr_t)soa->O;
+  if (KNHK_UNLIKELY(S == 0 || P == 0 || O == 0 || ((S | P | O) & (KNHK_ALIGN - 1)) != 0 || run.len > KNHK_MAX_LANES ||
+                    (uint64_t)run.off + run.len > soa->count || b->n > KNHK_BATCH_MAX))
+    return knhk_admit_batch_slow(soa, run, b, rc);
+  if (KNHK_UNLIKELY(flags & KNHK_BATCH_TICKS)) return timed_avx512(soa, run, b, rc, outs);
+  const uint32_t op0 = b->op[0];
+  if (KNHK_LIKELY(b->n != 0 && op0 - 1u < KNHK_OP_END - 1u)) return UNIFORM[op0](soa, run, b, rc, outs);
+  return mixed_avx512(soa, run, b, rc, outs);
 }
 
 /* The receipt layout the interleave above writes: {hash, word} with the word's bytes op, lanes,

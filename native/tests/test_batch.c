@@ -269,3 +269,54 @@ void test_batch_emissions_match_per_call(void) {
   }
   knhk_soa_free(&soa);
 }
+
+/* Batches whose hooks all have one op (the avx512 batch takes a per-op path for them), of every
+ * size 0..8, on runs of every length: receipts and emissions equal portable's; receipts [n, 8) are
+ * zeroed and outs [n, 8) untouched; then the same batch with its last hook's op changed (a mixed
+ * batch) and with its last hook's k over the run length (refused, nothing written). */
+void test_batch_uniform_batches_of_every_size_match_portable(void) {
+  knhk_soa_t soa;
+  if (!make_soa(&soa)) return;
+  const knhk_variant_ops_t *ref = &knhk_ops_portable;
+  for (uint32_t op = 1; op < KNHK_OP_END; op++)
+    for (uint32_t len = 0; len <= KNHK_MAX_LANES; len++)
+      for (uint32_t n = 0; n <= KNHK_BATCH_MAX; n++) {
+        knhk_run_t run = {7, 5 + len, len};
+        knhk_batch_t b;
+        memset(&b, 0, sizeof b);
+        b.n = n;
+        for (uint32_t h = 0; h < n; h++) { /* hits, misses, a wrong predicate, values past len */
+          uint32_t lane = (h * 3 + len) % 9;
+          knhk_hook_t hook = {op, h % 4 == 3 ? 8 : 7, soa.S[run.off + lane], soa.O[run.off + lane],
+                              (h + n) % (len + 1)};
+          if (h % 5 == 1) hook.s = hook.o = 0x77;
+          knhk_batch_set(&b, h, &hook);
+        }
+        for (int variant_case = 0; variant_case < 3; variant_case++) {
+          knhk_batch_t c = b;
+          if (variant_case == 1 && n > 0) c.op[n - 1] = op == KNHK_OP_ASK_SP ? KNHK_OP_SELECT_SP : KNHK_OP_ASK_SP;
+          if (variant_case == 2 && n > 0) c.k[n - 1] = len + 1;
+          knhk_receipt_t want[KNHK_BATCH_MAX];
+          knhk_out_t want_outs[KNHK_BATCH_MAX];
+          memset(want, 0x5a, sizeof want);
+          memset(want_outs, 0x33, sizeof want_outs);
+          knhk_status want_st = knhk_eval_batch_with(ref, &soa, run, &c, want, want_outs, 0);
+          FOR_EACH_VARIANT(ops) {
+            knhk_receipt_t rc[KNHK_BATCH_MAX];
+            knhk_out_t outs[KNHK_BATCH_MAX];
+            memset(rc, 0x5a, sizeof rc);
+            memset(outs, 0x33, sizeof outs);
+            knhk_status st = knhk_eval_batch_with(ops, &soa, run, &c, rc, outs, 0);
+            CHECK_EQ_U64(st, want_st, "variant=%s op=%s len=%u n=%u case=%d status", ops->name, knhk_op_name(op), len,
+                         n, variant_case);
+            CHECK(memcmp(rc, want, sizeof rc) == 0,
+                  "variant=%s op=%s len=%u n=%u case=%d: receipts differ from portable", ops->name, knhk_op_name(op),
+                  len, n, variant_case);
+            CHECK(memcmp(outs, want_outs, sizeof outs) == 0,
+                  "variant=%s op=%s len=%u n=%u case=%d: emissions differ from portable", ops->name, knhk_op_name(op),
+                  len, n, variant_case);
+          }
+        }
+      }
+  knhk_soa_free(&soa);
+}

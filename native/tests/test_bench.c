@@ -283,3 +283,101 @@ void test_bench_json_ticks_are_exactly_ns_over_quarter(void) {
         buf);
   free(r);
 }
+
+/* ---- interleaved sampling (knhk_bench_measure_interleaved) -------------------------------------
+ * Synthetic kernels: they time nothing, they return counts (1 count = 1 ns on the clock below), so
+ * the statistics are exact. Every call is logged, and a "slow spell" of the machine is simulated
+ * by a window of the global call sequence in which every sample takes twice as long. */
+
+#define FAKE_MAX_CALLS 65536
+static struct {
+  uint32_t log[FAKE_MAX_CALLS]; /* kernel id of each sample call, in call order */
+  uint32_t calls;
+  uint32_t spell_from, spell_to; /* calls in [from, to) are slow */
+} fake;
+
+static uint64_t sample_fake(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls, uint64_t *sum) {
+  (void)clk;
+  uint32_t id = (uint32_t)(uintptr_t)ctx;
+  uint32_t c = fake.calls++;
+  if (c < FAKE_MAX_CALLS) fake.log[c] = id;
+  *sum = start ^ id;
+  uint64_t per_call = c >= fake.spell_from && c < fake.spell_to ? 200 : 100; /* ns per call */
+  return per_call * calls;
+}
+
+/* 1 GHz, 0.001 ns resolution (a sample must span 1 ns x margin: one call of 100 ns does), no
+ * read overhead: a sample of n calls is exactly per_call x n ns. */
+static const knhk_clock_t FAKE_CLOCK = {"fake", "none", 1e9, 0.001, 0.0, 0.0, 0};
+
+static void fake_jobs(knhk_bench_job_t *jobs, knhk_bench_entry_t *entries, size_t count) {
+  static const char *const OPS[] = {"ASK_SP", "ASK_SPO", "ASK_OP"};
+  for (size_t i = 0; i < count; i++) {
+    memset(&entries[i], 0, sizeof entries[i]);
+    entries[i].op = OPS[i % 3];
+    entries[i].tier = "R1";
+    entries[i].variant = "portable";
+    entries[i].call_mode = "batch";
+    jobs[i] = (knhk_bench_job_t){sample_fake, (void *)(uintptr_t)(i + 1), 8, &entries[i], 0, 0, 0, 0};
+  }
+}
+
+void test_bench_interleaved_rounds_take_one_sample_of_each(void) {
+  enum { COUNT = 3, SAMPLES = 1000, WARMUP = 5 };
+  knhk_bench_job_t jobs[COUNT];
+  knhk_bench_entry_t entries[COUNT];
+  double *values = malloc(COUNT * SAMPLES * sizeof *values);
+  if (values == NULL) return;
+  memset(&fake, 0, sizeof fake);
+  fake.spell_from = fake.spell_to = UINT32_MAX;
+  fake_jobs(jobs, entries, COUNT);
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values);
+  /* Before the rounds: each kernel's calibration (16 trial samples) and warm-up, one after the other. */
+  const uint32_t per_round = COUNT * (1 + KNHK_BENCH_PRIME_SAMPLES);
+  const uint32_t setup = COUNT * (16 + WARMUP);
+  CHECK_EQ_U64(fake.calls, setup + SAMPLES * per_round, "case=%s sample calls", "3 kernels");
+  uint32_t bad = 0;
+  for (uint32_t r = 0; r < SAMPLES && bad == 0; r++)
+    for (uint32_t i = 0; i < COUNT; i++)
+      for (uint32_t p = 0; p <= KNHK_BENCH_PRIME_SAMPLES; p++) {
+        uint32_t c = setup + r * per_round + i * (1 + KNHK_BENCH_PRIME_SAMPLES) + p;
+        if (fake.log[c] != i + 1 && bad == 0) {
+          bad = 1;
+          test_fail(__FILE__, __LINE__, "round %u: call %u is kernel %u, expected kernel %u", r, c, fake.log[c], i + 1);
+        }
+      }
+  for (uint32_t i = 0; i < COUNT; i++) {
+    CHECK_EQ_U64(entries[i].ns.n, SAMPLES, "case=kernel %u n", i);
+    CHECK_EQ_U64(entries[i].calls_per_sample, 8, "case=kernel %u calls per sample (1 call x 8 ops)", i);
+    CHECK(entries[i].ns.p50 == 12.5 && entries[i].ns.p95 == 12.5, "kernel %u: p50 %g p95 %g, want 100 ns / 8 = 12.5",
+          i, entries[i].ns.p50, entries[i].ns.p95);
+  }
+  CHECK(entries[0].results_checksum != entries[1].results_checksum, "checksums of two entries equal");
+  free(values);
+}
+
+void test_bench_interleaved_slow_spell_lands_on_every_entry(void) {
+  enum { COUNT = 3, SAMPLES = 1000, WARMUP = 5 };
+  knhk_bench_job_t jobs[COUNT];
+  knhk_bench_entry_t entries[COUNT];
+  double *values = malloc(COUNT * SAMPLES * sizeof *values);
+  if (values == NULL) return;
+  memset(&fake, 0, sizeof fake);
+  /* A slow spell over 10% of the timed rounds (rounds 300..399): in one contiguous window per entry
+   * it would have hit only the entry timed then (entry 0 here: 3 x 10% = 30% of its samples, and
+   * none of the others'); taken in rounds, it hits 10% of every entry's samples. */
+  const uint32_t per_round = COUNT * (1 + KNHK_BENCH_PRIME_SAMPLES);
+  const uint32_t setup = COUNT * (16 + WARMUP);
+  fake.spell_from = setup + 300 * per_round;
+  fake.spell_to = setup + 400 * per_round;
+  fake_jobs(jobs, entries, COUNT);
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values);
+  for (uint32_t i = 0; i < COUNT; i++) {
+    const knhk_bench_stats_t *st = &entries[i].ns;
+    CHECK(st->p50 == 12.5 && st->p95 == 25.0 && st->max == 25.0 && st->min == 12.5,
+          "kernel %u: p50 %g p95 %g (want 12.5 and 25: the spell covers 10%% of every entry)", i, st->p50, st->p95);
+    CHECK(fabs(st->mean - (0.9 * 12.5 + 0.1 * 25.0)) < 1e-9, "kernel %u: mean %g", i, st->mean);
+    CHECK_EQ_STR(knhk_bench_verdict_name(entries[i].verdict), "fail", "12.5 ns is over budget");
+  }
+  free(values);
+}

@@ -70,6 +70,7 @@ int test_run_cli(const char *env, const char *args, char *out, size_t size);
   X(test_batch_refusals_write_nothing)                     \
   X(test_batch_empty_and_ticks)                            \
   X(test_batch_emissions_match_per_call)                   \
+  X(test_batch_uniform_batches_of_every_size_match_portable) \
   X(test_dispatch_table_lists_named_variants)              \
   X(test_dispatch_force_each_supported_variant)            \
   X(test_dispatch_force_unknown_variant_fails_clearly)     \
@@ -78,6 +79,8 @@ int test_run_cli(const char *env, const char *args, char *out, size_t size);
   X(test_clock_calibration_is_sane)                        \
   X(test_clock_agrees_with_monotonic)                      \
   X(test_bench_stats_nearest_rank)                         \
+  X(test_bench_interleaved_rounds_take_one_sample_of_each) \
+  X(test_bench_interleaved_slow_spell_lands_on_every_entry) \
   X(test_bench_stats_empty_and_single)                     \
   X(test_bench_classify_no_samples_is_no_evidence)         \
   X(test_bench_classify_short_sample_is_no_evidence)       \
