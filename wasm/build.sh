@@ -28,6 +28,7 @@ INPUTS=(
   "$ROOT/native/include/knhk.h"
   "$ROOT/native/src/knhk_impl.h"
   "$ROOT/native/src/knhk_variant.h"
+  "$ROOT/native/src/knhk_scalar_lanes.h"
   "$ROOT/native/src/knhk_clock.h"
   "$ROOT/wasm/build.sh"
 )

@@ -10,39 +10,9 @@
 #define KNHK_VARIANT_FLAGS ""
 #define KNHK_LIVE_MASK(len) knhk_live_mask((len) < 8 ? (len) + 1 : 8)
 
-typedef struct {
-  const uint64_t *col;
-  uint32_t len;
-} knhk_lanes;
-
-static KNHK_INLINE knhk_lanes lanes_load(const uint64_t *col, uint32_t len) {
-  knhk_lanes l = {col, len < 8 ? len + 1 : 8}; /* the bug: reads and counts lane len */
-  return l;
-}
-
-static KNHK_INLINE uint32_t lanes_eq(knhk_lanes l, uint64_t v) {
-  uint32_t m = 0;
-  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] == v) << i;
-  return m;
-}
-
-static KNHK_INLINE uint32_t lanes_gt(knhk_lanes l, uint64_t v) {
-  uint32_t m = 0;
-  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] > v) << i;
-  return m;
-}
-
-static KNHK_INLINE uint32_t lanes_lt(knhk_lanes l, uint64_t v) {
-  uint32_t m = 0;
-  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] < v) << i;
-  return m;
-}
-
-static KNHK_INLINE uint32_t lanes_nz(knhk_lanes l) {
-  uint32_t m = 0;
-  for (uint32_t i = 0; i < l.len; i++) m |= (uint32_t)(l.col[i] != 0) << i;
-  return m;
-}
+/* The bug: reads and counts lane len as if it were live. */
+#define KNHK_SCALAR_LANES(len) ((len) < 8 ? (len) + 1 : 8)
+#include "knhk_scalar_lanes.h"
 
 #include "knhk_variant.h"
 
