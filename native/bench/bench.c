@@ -99,11 +99,10 @@ static double net_sample_ns(const knhk_clock_t *clk, uint64_t counts) {
   return knhk_clock_ns(clk, counts) - clk->read_overhead_ns;
 }
 
-/* Doubles the calls per sample until the shortest of 16 trial samples spans the margin times the
- * minimum (1000 x resolution). A kernel that takes no time never gets there: it stops at 2^24
- * calls and its samples are then judged, honestly, as no evidence. */
-static uint32_t choose_calls(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx) {
-  double target_ns = KNHK_BENCH_SPAN_MARGIN * KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * clk->resolution_ns;
+/* Doubles the calls per sample until the shortest of 16 trial samples spans target_ns. A kernel
+ * that takes no time never gets there: it stops at 2^24 calls and its samples are then judged,
+ * honestly, as no evidence. */
+static uint32_t choose_calls(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, double target_ns) {
   uint32_t calls = 1;
   for (; calls < (1u << 24); calls <<= 1) {
     double shortest = INFINITY;
@@ -131,62 +130,179 @@ static uint64_t checksum_seed(const knhk_bench_entry_t *e) {
   return checksum;
 }
 
-/* One sample of job j: inputs continue where its last sample stopped, its sum joins the checksum
- * (timed or not); returns the counts elapsed. */
-static uint64_t run_sample(const knhk_clock_t *clk, knhk_bench_job_t *j) {
+/* One run of job j (a timed sample, or a priming run of fewer calls): inputs continue where its
+ * last run stopped, its sum joins the checksum (timed or not); returns the counts elapsed. */
+static uint64_t run_calls(const knhk_clock_t *clk, knhk_bench_job_t *j, uint32_t calls) {
   uint64_t sum;
-  uint64_t counts = j->fn(j->ctx, clk, j->start, j->calls, &sum);
-  j->start += j->calls;
+  uint64_t counts = j->fn(j->ctx, clk, j->start, calls, &sum);
+  j->start += calls;
   fnv_mix(&j->checksum, sum);
   return counts;
 }
 
+/* Per-op ns of a sample of calls x ops_per_call operations; a sample at or below the read overhead
+ * says nothing about the calls: 0, which the classification turns into no-evidence at p95. */
+static double per_op_ns(const knhk_clock_t *clk, uint64_t counts, uint32_t calls, uint32_t ops_per_call) {
+  double ns = net_sample_ns(clk, counts);
+  return ns > 0 ? ns / ((double)calls * ops_per_call) : 0.0;
+}
+
+/* The quiet level of the probe: the 5th percentile (nearest rank) of its figures so far, not the
+ * minimum, which one lucky probe would set low enough to refuse every sample. A copy is partially
+ * sorted (quickselect), since the figures stay in time order. */
+static double probe_quiet_level(const double *probes, size_t n, double *scratch) {
+  if (n == 0) return INFINITY;
+  memcpy(scratch, probes, n * sizeof *scratch);
+  /* Wirth's selection of the k-th smallest (signed indices: j runs below l) */
+  const ptrdiff_t k = (ptrdiff_t)((5 * n + 99) / 100) - 1 > 0 ? (ptrdiff_t)((5 * n + 99) / 100) - 1 : 0;
+  ptrdiff_t l = 0, m = (ptrdiff_t)n - 1;
+  while (l < m) {
+    const double x = scratch[k];
+    ptrdiff_t i = l, j = m;
+    do {
+      while (scratch[i] < x) i++;
+      while (x < scratch[j]) j--;
+      if (i <= j) {
+        double t = scratch[i];
+        scratch[i] = scratch[j];
+        scratch[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) m = j;
+  }
+  return scratch[k];
+}
+
+/* Kept: the probes on both sides of the sample (probe[t - 1] before, probe[t] after) within the
+ * threshold of the probe's quiet level. */
+static int sample_kept(const double *probe, size_t t, double limit) {
+  return probe[t] <= limit && probe[t + 1] <= limit;
+}
+
+/* Samples of entry i kept in rounds [0, rounds) under limit. probes holds one figure before the
+ * first round, then one after each sample: sample (r, i) sits between probes[r * count + i] and
+ * probes[r * count + i + 1]. */
+static uint32_t kept_count(const double *probes, size_t count, size_t i, uint32_t rounds, double limit) {
+  uint32_t kept = 0;
+  for (uint32_t r = 0; r < rounds; r++) kept += (uint32_t)sample_kept(probes, (size_t)r * count + i, limit);
+  return kept;
+}
+
 void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *jobs, size_t count,
-                                    uint32_t samples, uint32_t warmup_samples, double *values) {
+                                    uint32_t samples, uint32_t warmup_samples, double *values,
+                                    knhk_bench_probe_t *probe) {
+  const double span_ns = KNHK_BENCH_SPAN_MARGIN * KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * clk->resolution_ns;
+  const uint32_t max_rounds = probe != NULL ? samples * KNHK_BENCH_MAX_ROUNDS_FACTOR : samples;
+  double *probes = NULL, *scratch = NULL;
+  knhk_bench_job_t probe_job = {0};
+  if (probe != NULL) {
+    probes = malloc(((size_t)max_rounds * count + 1) * sizeof *probes);
+    scratch = malloc(((size_t)max_rounds * count + 1) * sizeof *scratch);
+    if (probes == NULL || scratch == NULL) probe = NULL; /* no room: every sample kept, as without a probe */
+  }
+  if (probe != NULL) {
+    probe_job = (knhk_bench_job_t){probe->fn, probe->ctx, probe->ops_per_call, NULL, 0, 0, 0, 0};
+    probe->calls = choose_calls(clk, probe->fn, probe->ctx,
+                                KNHK_BENCH_SPAN_MARGIN * KNHK_BENCH_PROBE_RESOLUTIONS * clk->resolution_ns);
+    for (uint32_t s = 0; s < warmup_samples; s++) run_calls(clk, &probe_job, probe->calls);
+  }
   /* 1. Each kernel on its own: calls per sample, then its warm-up. */
   for (size_t i = 0; i < count; i++) {
     knhk_bench_job_t *j = &jobs[i];
     knhk_bench_entry_t *e = j->entry;
-    j->calls = choose_calls(clk, j->fn, j->ctx);
+    j->calls = choose_calls(clk, j->fn, j->ctx, span_ns);
     uint64_t ops = (uint64_t)j->calls * j->ops_per_call;
     e->calls_per_sample = ops > UINT32_MAX ? UINT32_MAX : (uint32_t)ops;
-    e->samples = samples;
     e->warmup_samples = warmup_samples;
     j->checksum = checksum_seed(e);
     j->start = 0;
     j->shortest_ns = INFINITY;
-    for (uint32_t s = 0; s < warmup_samples; s++) run_sample(clk, j);
+    for (uint32_t s = 0; s < warmup_samples; s++) run_calls(clk, j, j->calls);
   }
   /* 2. Round r takes timed sample r of every kernel in turn, so a slow spell of the machine lands
-   *    on all of them alike. The priming samples just before a timed one bring its inputs back into
-   *    L1 after the other kernels evicted them. */
-  for (uint32_t r = 0; r < samples; r++) {
+   *    on all of them alike. The priming run just before a timed sample brings its inputs back into
+   *    L1 after the other kernels evicted them; the probe right after it says how fast the machine
+   *    ran around it. */
+  double quiet = INFINITY;
+  if (probe != NULL)
+    probes[0] = per_op_ns(clk, run_calls(clk, &probe_job, probe->calls), probe->calls, probe->ops_per_call);
+  uint32_t rounds = 0;
+  while (rounds < max_rounds) {
+    const uint32_t r = rounds;
     for (size_t i = 0; i < count; i++) {
       knhk_bench_job_t *j = &jobs[i];
-      for (unsigned p = 0; p < KNHK_BENCH_PRIME_SAMPLES; p++) run_sample(clk, j);
-      double ns = net_sample_ns(clk, run_sample(clk, j));
+      const uint32_t prime = j->calls < KNHK_BENCH_PRIME_CALLS ? j->calls : KNHK_BENCH_PRIME_CALLS;
+      for (unsigned p = 0; p < KNHK_BENCH_PRIME_SAMPLES; p++) run_calls(clk, j, prime);
+      uint64_t counts = run_calls(clk, j, j->calls);
+      double ns = net_sample_ns(clk, counts);
       if (ns < j->shortest_ns) j->shortest_ns = ns;
-      /* A sample at or below the read overhead says nothing about the calls: 0 per call, which the
-       * classification turns into no-evidence if it reaches p95. */
-      values[i * (size_t)samples + r] = ns > 0 ? ns / ((double)j->calls * j->ops_per_call) : 0.0;
+      values[i * (size_t)max_rounds + r] = per_op_ns(clk, counts, j->calls, j->ops_per_call);
+      if (probe != NULL) {
+        probes[(size_t)r * count + i + 1] =
+            per_op_ns(clk, run_calls(clk, &probe_job, probe->calls), probe->calls, probe->ops_per_call);
+      }
     }
+    rounds++;
+    if (rounds < samples) continue;
+    if (probe == NULL) break;
+    /* Enough kept samples for every entry? Checked every 64 rounds past `samples` (a check costs
+     * count x rounds), with the quiet level of the probes so far. */
+    if (rounds != samples && rounds % 64u != 0 && rounds != max_rounds) continue;
+    quiet = probe_quiet_level(probes, (size_t)rounds * count + 1, scratch);
+    size_t i = 0;
+    while (i < count && kept_count(probes, count, i, rounds, KNHK_BENCH_PROBE_THRESHOLD * quiet) >= samples) i++;
+    if (i == count) break;
   }
-  /* 3. Statistics and verdict per kernel. */
+  /* 3. Statistics and verdict per kernel: the kept samples, moved to the front of its figures. */
+  if (probe != NULL) quiet = probe_quiet_level(probes, (size_t)rounds * count + 1, scratch);
+  const double limit = KNHK_BENCH_PROBE_THRESHOLD * quiet;
   for (size_t i = 0; i < count; i++) {
     knhk_bench_job_t *j = &jobs[i];
     knhk_bench_entry_t *e = j->entry;
+    double *v = &values[i * (size_t)max_rounds];
     e->results_checksum = j->checksum;
-    e->min_sample_ns = samples > 0 && j->shortest_ns > 0 ? j->shortest_ns : 0.0;
-    knhk_bench_stats(&values[i * (size_t)samples], samples, &e->ns);
+    e->samples = rounds;
+    e->min_sample_ns = rounds > 0 && j->shortest_ns > 0 ? j->shortest_ns : 0.0;
+    uint32_t kept = rounds;
+    if (probe != NULL) {
+      /* the statistics of every sample first (they sort a copy of the kept ones after) */
+      double *copy = malloc((size_t)rounds * sizeof *copy);
+      kept = 0;
+      if (copy != NULL) {
+        for (uint32_t r = 0; r < rounds; r++)
+          if (sample_kept(probes, (size_t)r * count + i, limit)) copy[kept++] = v[r];
+        knhk_bench_stats(v, rounds, &e->all);
+        memcpy(v, copy, (size_t)kept * sizeof *v);
+        free(copy);
+      }
+    }
+    knhk_bench_stats(v, kept, &e->ns);
+    if (probe == NULL) e->all = e->ns;
     e->verdict = knhk_bench_classify(&e->ns, e->min_sample_ns, clk->resolution_ns, strcmp(e->tier, "R1") == 0,
                                      e->reason, sizeof e->reason);
+    if (probe != NULL && kept < KNHK_BENCH_MIN_SAMPLES) {
+      e->verdict = KNHK_BENCH_NO_EVIDENCE;
+      snprintf(e->reason, sizeof e->reason,
+               "only %u of %u samples taken while the probe ran within %.2fx of its quiet level (< %u): the "
+               "machine was busy",
+               kept, rounds, KNHK_BENCH_PROBE_THRESHOLD, KNHK_BENCH_MIN_SAMPLES);
+    }
   }
+  if (probe != NULL) {
+    probe->quiet_ns = isfinite(quiet) ? quiet : 0.0;
+    probe->rounds = rounds;
+  }
+  free(probes);
+  free(scratch);
 }
 
 void knhk_bench_measure(const knhk_clock_t *clk, knhk_bench_sample_fn fn, void *ctx, uint32_t ops_per_call,
                         uint32_t samples, uint32_t warmup_samples, knhk_bench_entry_t *e, double *scratch) {
   knhk_bench_job_t job = {fn, ctx, ops_per_call, e, 0, 0, 0, 0};
-  knhk_bench_measure_interleaved(clk, &job, 1, samples, warmup_samples, scratch);
+  knhk_bench_measure_interleaved(clk, &job, 1, samples, warmup_samples, scratch, NULL);
 }
 
 /* ---- the run ---------------------------------------------------------------------------------- */
@@ -264,9 +380,10 @@ int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *repor
     count = knhk_bench_ops_list(ops, params, kernels, KNHK_BENCH_MAX_ENTRIES);
     /* Interleave every entry of the run, unless their figures would not fit the memory cap (only
      * with --samples far above the default): then consecutive groups that do. */
-    size_t fit = KNHK_BENCH_MAX_VALUES_BYTES / ((size_t)params->samples * sizeof *values);
+    size_t rounds = (size_t)params->samples * KNHK_BENCH_MAX_ROUNDS_FACTOR;
+    size_t fit = KNHK_BENCH_MAX_VALUES_BYTES / (rounds * sizeof *values);
     group = count < fit ? count : fit > 0 ? fit : 1;
-    values = malloc((group > 0 ? group : 1) * (size_t)params->samples * sizeof *values);
+    values = malloc((group > 0 ? group : 1) * rounds * sizeof *values);
   }
   if (kernels == NULL || jobs == NULL || ops == NULL || values == NULL) {
     snprintf(err, err_size, "%s", knhk_status_str(KNHK_E_NOMEM));
@@ -289,9 +406,14 @@ int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *repor
     e->call_mode = k->call_mode;
     jobs[i] = (knhk_bench_job_t){k->sample, k->ctx, k->ops_per_call, e, 0, 0, 0, 0};
   }
+  knhk_bench_probe_t probe;
+  if (rc == 0) knhk_bench_ops_probe(ops, &probe, report->probe, sizeof report->probe);
   for (size_t first = 0; first < count && rc == 0; first += group) {
     size_t n = count - first < group ? count - first : group;
-    knhk_bench_measure_interleaved(&report->clock, &jobs[first], n, params->samples, params->warmup_samples, values);
+    knhk_bench_measure_interleaved(&report->clock, &jobs[first], n, params->samples, params->warmup_samples, values,
+                                   &probe);
+    report->probe_quiet_ns = probe.quiet_ns;
+    report->rounds = probe.rounds;
   }
   if (rc == 0) {
     report->entry_count = count;
@@ -437,6 +559,15 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
           KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS);
   fprintf(out, "  \"peak_rss_bytes\": %llu,\n", (unsigned long long)r->peak_rss_bytes);
   fprintf(out, "  \"results_checksum\": \"%016llx\",\n", (unsigned long long)r->results_checksum);
+  if (r->probe[0]) {
+    fputs("  \"interference\": { \"probe\": ", out);
+    json_str(out, r->probe);
+    fputs(", \"threshold\": ", out);
+    json_num(out, KNHK_BENCH_PROBE_THRESHOLD);
+    fputs(", \"quiet_ns\": ", out);
+    json_num(out, r->probe_quiet_ns);
+    fprintf(out, ", \"rounds\": %u },\n", r->rounds);
+  }
   fputs("  \"entries\": [", out);
   for (size_t i = 0; i < r->entry_count; i++) {
     const knhk_bench_entry_t *e = &r->entries[i];
@@ -458,6 +589,17 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
     write_stats(out, &e->ns, 1.0, "ns");
     fputs("\n      ", out);
     write_stats(out, &e->ns, 1.0 / KNHK_TICK_NS, "ticks");
+    if (r->probe[0]) {
+      fprintf(out, "\n      \"all_samples\": { \"n\": %zu, \"p50_ns\": ", e->all.n);
+      json_num(out, e->all.p50);
+      fputs(", \"p95_ns\": ", out);
+      json_num(out, e->all.p95);
+      fputs(", \"p99_ns\": ", out);
+      json_num(out, e->all.p99);
+      fputs(", \"p95_ticks\": ", out);
+      json_num(out, e->all.p95 / KNHK_TICK_NS);
+      fputs(" },", out);
+    }
     fprintf(out, "\n      \"results_checksum\": \"%016llx\",\n      \"within_budget\": ",
             (unsigned long long)e->results_checksum);
     json_str(out, knhk_bench_verdict_name(e->verdict));
@@ -481,15 +623,21 @@ void knhk_bench_write_table(FILE *out, const knhk_bench_report_t *r) {
                "resolution = %.1f ns\n",
           KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS,
           KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS * c->resolution_ns);
+  if (r->probe[0])
+    fprintf(out,
+            "interference: probe %s after every sample, quiet level %.3f ns per op; a sample is kept when the "
+            "probes around it ran within %.2fx of that (n = kept, of %u rounds; p95 all = every sample)\n",
+            r->probe, r->probe_quiet_ns, KNHK_BENCH_PROBE_THRESHOLD, r->rounds);
   fprintf(out, "variant in use: %s; the budget judges call mode batch (knhk_eval_batch)\n\n",
           r->variant ? r->variant : "portable");
-  fprintf(out, "%-21s %-8s %-6s %12s %7s %9s %9s %9s %10s  %-11s %s\n", "op", "variant", "mode",
-          "calls/sample", "n", "p50 ns", "p95 ns", "p99 ns", "p95 ticks", "budget", "reason");
+  fprintf(out, "%-21s %-8s %-6s %12s %7s %9s %9s %9s %10s %10s  %-11s %s\n", "op", "variant", "mode",
+          "calls/sample", "n", "p50 ns", "p95 ns", "p99 ns", "p95 ticks", "p95 all", "budget", "reason");
   for (size_t i = 0; i < r->entry_count; i++) {
     const knhk_bench_entry_t *e = &r->entries[i];
-    fprintf(out, "%-21s %-8s %-6s %12u %7zu %9.3f %9.3f %9.3f %10.2f  %-11s %s\n", e->op,
+    fprintf(out, "%-21s %-8s %-6s %12u %7zu %9.3f %9.3f %9.3f %10.2f %10.2f  %-11s %s\n", e->op,
             e->variant, e->call_mode, e->calls_per_sample, e->ns.n, e->ns.p50, e->ns.p95,
-            e->ns.p99, e->ns.p95 / KNHK_TICK_NS, knhk_bench_verdict_name(e->verdict), e->reason);
+            e->ns.p99, e->ns.p95 / KNHK_TICK_NS, e->all.p95 / KNHK_TICK_NS, knhk_bench_verdict_name(e->verdict),
+            e->reason);
   }
   fprintf(out, "\nresults checksum %016llx, peak RSS %llu bytes\n",
           (unsigned long long)r->results_checksum, (unsigned long long)r->peak_rss_bytes);

@@ -12,10 +12,11 @@
 #include "knhk_clock.h"
 
 #define KNHK_BENCH_MIN_SAMPLES 1000u     /* the method's floor: fewer samples are not a report */
-#define KNHK_BENCH_DEFAULT_SAMPLES 2000u
+#define KNHK_BENCH_DEFAULT_SAMPLES 1000u
 #define KNHK_BENCH_MAX_SAMPLES 10000000u /* 10^7 samples x >= 1 call: minutes, not hours */
-#define KNHK_BENCH_WARMUP_SAMPLES 200u
-#define KNHK_BENCH_PRIME_SAMPLES 1u /* untimed samples of a kernel right before each timed one */
+#define KNHK_BENCH_WARMUP_SAMPLES 50u
+#define KNHK_BENCH_PRIME_SAMPLES 1u /* untimed priming runs of a kernel right before each timed sample */
+#define KNHK_BENCH_PRIME_CALLS 256u /* calls in a priming run (at most a sample's): every pool input, again */
 /* Timed figures are kept for every entry until the end (8 bytes a sample); a run whose figures
  * would take more than this is timed in consecutive groups of entries, each group interleaved. */
 #define KNHK_BENCH_MAX_VALUES_BYTES (512u << 20)
@@ -23,7 +24,13 @@
 #define KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS 1000.0 /* a sample must span >= 1000 x resolution_ns */
 /* Calls per sample are chosen so the shortest trial sample spans this many times the minimum:
  * the margin keeps a faster-than-trial sample above the floor. */
-#define KNHK_BENCH_SPAN_MARGIN 4.0
+#define KNHK_BENCH_SPAN_MARGIN 2.0
+/* Interference control (bench/README.md): a probe sample after every timed sample; a timed sample
+ * is kept when the probes on both sides of it ran within this factor of the probe's quiet level
+ * (the 5th percentile of its figures). */
+#define KNHK_BENCH_PROBE_THRESHOLD 1.15
+#define KNHK_BENCH_PROBE_RESOLUTIONS 100.0 /* a probe spans >= 100 x resolution: 1% quantisation */
+#define KNHK_BENCH_MAX_ROUNDS_FACTOR 4u /* rounds stop at 4 x samples, kept or not */
 #define KNHK_BENCH_MAX_ENTRIES 512 /* 19 ops x 6 variants x 3 call modes = 342 */
 
 /** What to run. */
@@ -55,7 +62,8 @@ typedef struct {
   uint32_t samples;
   uint32_t warmup_samples;
   double min_sample_ns; /**< shortest timed sample, read overhead subtracted */
-  knhk_bench_stats_t ns;
+  knhk_bench_stats_t ns; /**< over the kept samples (every timed one without interference control) */
+  knhk_bench_stats_t all; /**< over every timed sample: for comparison, never judged */
   uint64_t results_checksum;
   knhk_bench_verdict verdict;
   char reason[160];
@@ -71,6 +79,9 @@ typedef struct {
   const char *variant;    /**< the variant chosen at start-up: what callers get */
   uint64_t peak_rss_bytes;
   uint64_t results_checksum; /**< xor of the entries' checksums */
+  char probe[64];            /**< the interference probe ("ASK_SP avx512 batch"), or "" when none ran */
+  double probe_quiet_ns;     /**< the probe's quiet level (5th percentile), per op */
+  uint32_t rounds;           /**< rounds of timed samples taken */
   size_t entry_count;
   knhk_bench_entry_t entries[KNHK_BENCH_MAX_ENTRIES];
 } knhk_bench_report_t;
@@ -95,6 +106,22 @@ typedef struct {
   double shortest_ns;
 } knhk_bench_job_t;
 
+/** The interference probe: a short kernel timed after every timed sample. The machine's slow
+ *  spells (another tenant on the core's sibling thread, measured here at 1.4-1.8x for minutes at a
+ *  time) slow it as much as the kernels, so a timed sample is kept only when the probes on both of
+ *  its sides ran within KNHK_BENCH_PROBE_THRESHOLD of the probe's quiet level (its 5th percentile
+ *  over the run). The probe
+ *  decides alone: a kernel's own figure never keeps or drops its sample. */
+typedef struct {
+  knhk_bench_sample_fn fn;
+  void *ctx;
+  uint32_t ops_per_call;
+  /* filled while measuring */
+  uint32_t calls;   /**< calls per probe sample (>= KNHK_BENCH_PROBE_RESOLUTIONS x resolution) */
+  double quiet_ns;  /**< the probe's quiet level: 5th percentile of its figures, per op */
+  uint32_t rounds;  /**< rounds taken */
+} knhk_bench_probe_t;
+
 /** Times count kernels side by side (bench/README.md, the method): for each kernel in turn, chooses
  *  the calls per sample so every sample spans >= 1000 x the clock resolution (with
  *  KNHK_BENCH_SPAN_MARGIN) and runs its warm-up; then `samples` rounds, round r taking timed
@@ -102,11 +129,17 @@ typedef struct {
  *  the same kernel (its inputs back in L1 after the other kernels evicted them). Every kernel thus
  *  sees the same machine conditions over the same span of time. Fills each entry's counts,
  *  statistics (per operation: sample time / (calls x ops_per_call)), checksum and verdict; tier
- *  "W1" is judged "skipped". Every timed sample is kept.
- *  @param values  room for count x samples doubles (entry i's per-op figures end up sorted in
- *                 values[i * samples .. (i + 1) * samples)). */
+ *  "W1" is judged "skipped".
+ *  Without a probe every timed sample is kept and there are exactly `samples` rounds. With one,
+ *  the probe is timed after every timed sample, rounds go on until every entry has `samples` kept
+ *  samples (at most KNHK_BENCH_MAX_ROUNDS_FACTOR x samples rounds), the statistics ns are over
+ *  the kept samples, all over every timed one, and an entry with fewer than
+ *  KNHK_BENCH_MIN_SAMPLES kept is no-evidence (the machine was never quiet long enough).
+ *  @param values  room for count x max_rounds doubles, max_rounds = samples without a probe, else
+ *                 KNHK_BENCH_MAX_ROUNDS_FACTOR x samples. */
 void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *jobs, size_t count,
-                                    uint32_t samples, uint32_t warmup_samples, double *values);
+                                    uint32_t samples, uint32_t warmup_samples, double *values,
+                                    knhk_bench_probe_t *probe);
 
 /** knhk_bench_measure_interleaved() for one kernel.
  *  @param scratch  room for samples doubles. */
@@ -153,6 +186,10 @@ size_t knhk_bench_ops_list(knhk_bench_ops_t *ops, const knhk_bench_params_t *par
 /** Checks a kernel's results on its whole pool against the portable reference before it is timed.
  *  @return 0, or 3 with a message in err when they differ (a kernel disagreeing with the spec). */
 int knhk_bench_ops_verify(knhk_bench_ops_t *ops, const knhk_bench_kernel_t *k, char *err, size_t err_size);
+
+/** The interference probe of knhk_bench_run(): ASK_SP's batch through knhk_eval_batch() on its own
+ *  pool. Fills probe (fn, ctx, ops_per_call) and its name ("ASK_SP avx512 batch"). */
+void knhk_bench_ops_probe(knhk_bench_ops_t *ops, knhk_bench_probe_t *probe, char *name, size_t name_size);
 
 /* ---- the report -------------------------------------------------------------------------------- */
 

@@ -37,7 +37,7 @@ typedef struct {
 } kernel_ctx_t;
 
 /* The columns and the buffers every kernel writes (receipts, emissions) share one 4 KiB page at
- * fixed offsets that do not overlap in the low 12 address bits. Measured on Zen 4: a receipt buffer
+ * fixed offsets that do not overlap in the low 12 address bits. Measured on Zen 5: a receipt buffer
  * that 4K-aliases the run's columns makes each batch's loads wait for the previous batch's stores,
  * and the same kernel then times 2-4x slower depending only on where the buffers happened to be
  * allocated. The page layout keeps that artifact out of the figures (bench/README.md). */
@@ -54,6 +54,7 @@ struct knhk_bench_ops {
   op_pool_t *pools; /* [KNHK_OP_END], index 0 unused */
   kernel_ctx_t ctx[KNHK_BENCH_MAX_ENTRIES];
   size_t ctx_count;
+  kernel_ctx_t probe; /* the interference probe's kernel */
 };
 
 /* Ids with 0, values >= 2^63 and UINT64_MAX among them, repeated so runs hold duplicates. */
@@ -302,4 +303,21 @@ int knhk_bench_ops_verify(knhk_bench_ops_t *ops, const knhk_bench_kernel_t *k, c
     }
   }
   return 0;
+}
+
+/* The probe: ASK_SP's batch through knhk_eval_batch() (the variant in use), on its own pool. The
+ * same kind of code as the kernels judged (vector compares, loads and stores, the receipts), so a
+ * neighbour that slows them slows it alike; plain arithmetic loops did not notice the slow spells
+ * this VM has (bench/README.md). */
+void knhk_bench_ops_probe(knhk_bench_ops_t *ops, knhk_bench_probe_t *probe, char *name, size_t name_size) {
+  kernel_ctx_t *c = &ops->probe;
+  memset(c, 0, sizeof *c);
+  c->owner = ops;
+  c->op = KNHK_OP_ASK_SP;
+  c->active = 1;
+  memset(probe, 0, sizeof *probe);
+  probe->fn = sample_batch;
+  probe->ctx = c;
+  probe->ops_per_call = KNHK_BATCH_MAX;
+  snprintf(name, name_size, "%s %s batch", knhk_op_name(KNHK_OP_ASK_SP), knhk_variant_active());
 }

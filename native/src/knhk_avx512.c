@@ -33,7 +33,7 @@ static KNHK_INLINE uint32_t lanes_lt(knhk_lanes l, uint64_t v) {
 static KNHK_INLINE uint32_t lanes_nz(knhk_lanes l) { return _mm512_test_epi64_mask(l, l); }
 
 /* ---- compress: the lanes of a mask in lane order, zeros after ------------------------------------
- * vpcompressq (_mm512_maskz_compress_epi64) does this in one instruction, but on Zen 4 it is two
+ * vpcompressq (_mm512_maskz_compress_epi64) does this in one instruction, but on Zen 5 it is two
  * uops and wants the mask in a k register (a general-purpose to mask move per hook); a permute by
  * an index vector from a 2 KiB table, with index 8 picking from a zero vector, measured faster:
  * SELECT_SP's batch at 9.1 ticks per op with vpcompressq, 7.9 with the table (bench/README.md).

@@ -24,20 +24,33 @@ static void paired_read(const knhk_clock_t *clk, uint64_t *counter, double *mono
   *mono_ns = ((double)before + (double)after) / 2.0;
 }
 
-#if !defined(KNHK_CLOCK_COUNTER)
-/* Smallest positive step between consecutive reads of CLOCK_MONOTONIC, in ns: what the fallback
- * counter can actually show (clock_getres() reports the ideal, not what a read costs). */
-static double measured_monotonic_resolution_ns(void) {
-  uint64_t best = UINT64_MAX;
-  uint64_t prev = knhk_clock_monotonic_ns();
-  for (int i = 0; i < 10000; i++) {
-    uint64_t now = knhk_clock_monotonic_ns();
-    if (now > prev && now - prev < best) best = now - prev;
+#define STEP_READS 20001 /* consecutive reads for the resolution: about 0.2 ms */
+
+/* The counter's resolution in counts: the median positive step between back-to-back (unserialised)
+ * reads, the smallest interval two reads tell apart in practice. Not 1 / frequency: a counter may
+ * advance in coarse steps (AMD Zen's TSC, read in a KVM guest, moves by ~26 counts every 10 ns at
+ * 2.6 GHz: one count is 0.385 ns, but nothing shorter than 10 ns can be seen), and a read may cost
+ * more than a count (then the step is a read's cost, the finest a pair of reads can resolve). The
+ * median, not the smallest step: a counter that now and then moves by 1 between two coarse steps
+ * would otherwise claim a resolution it does not have. 0 when the counter never advanced. */
+static uint64_t median_step_counts(void) {
+  uint64_t *steps = malloc(STEP_READS * sizeof *steps);
+  if (steps == NULL) return 0;
+  size_t n = 0;
+  uint64_t prev = knhk_clock_raw();
+  for (int i = 0; i < STEP_READS; i++) {
+    uint64_t now = knhk_clock_raw();
+    if (now > prev) steps[n++] = now - prev;
     prev = now;
   }
-  return best == UINT64_MAX ? 0.0 : (double)best;
+  uint64_t median = 0;
+  if (n > 0) {
+    qsort(steps, n, sizeof *steps, cmp_u64);
+    median = steps[n / 2];
+  }
+  free(steps);
+  return median;
 }
-#endif
 
 knhk_status knhk_clock_calibrate(knhk_clock_t *clk, double calibration_ms) {
   if (clk == NULL) return KNHK_E_NULL;
@@ -81,13 +94,12 @@ knhk_status knhk_clock_calibrate(knhk_clock_t *clk, double calibration_ms) {
   }
 #endif
 
-#if defined(KNHK_CLOCK_COUNTER)
-  clk->resolution_ns = 1e9 / clk->frequency_hz;
-#else
+#if !defined(KNHK_CLOCK_COUNTER)
   clk->frequency_hz = 1e9; /* the fallback counter is in ns */
-  clk->resolution_ns = measured_monotonic_resolution_ns();
-  if (clk->resolution_ns <= 0) return KNHK_E_CLOCK_UNUSABLE;
 #endif
+  uint64_t step = median_step_counts();
+  if (step == 0) return KNHK_E_CLOCK_UNUSABLE;
+  clk->resolution_ns = knhk_clock_ns(clk, step);
 
   /* Read overhead: what an empty start/stop pair measures. Median, not minimum: the per-sample
    * subtraction should remove the typical cost, not the luckiest one. */

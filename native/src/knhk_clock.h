@@ -14,7 +14,7 @@ typedef struct {
   const char *source;      /**< "rdtsc-lfence", "rdtsc-lfence/rdtscp", "cntvct_el0" or "clock_gettime" */
   const char *reference;   /**< what the frequency was calibrated against: "CLOCK_MONOTONIC" */
   double frequency_hz;     /**< counts per second */
-  double resolution_ns;    /**< the smallest step the counter shows, ns (one count, or measured) */
+  double resolution_ns;    /**< median step between consecutive reads, ns (measured: not 1 / frequency) */
   double read_overhead_ns; /**< median of back-to-back start/stop reads, ns; subtracted per sample */
   double calibration_ms;   /**< how long the frequency calibration ran, ms */
   int use_rdtscp;          /**< x86-64: the stop read uses rdtscp (CPUID 0x80000001 EDX bit 27) */
@@ -49,6 +49,12 @@ static KNHK_INLINE uint64_t knhk_clock_start(void) {
   __asm__ __volatile__("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi)::"memory");
   return ((uint64_t)hi << 32) | lo;
 }
+/** Unserialised read, back to back only (the resolution measurement): as close as reads get. */
+static KNHK_INLINE uint64_t knhk_clock_raw(void) {
+  uint32_t lo, hi;
+  __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+  return ((uint64_t)hi << 32) | lo;
+}
 /** Stop read: rdtscp waits for the timed code to finish; the lfence keeps later code out. */
 static KNHK_INLINE uint64_t knhk_clock_stop(const knhk_clock_t *clk) {
   uint32_t lo, hi, aux;
@@ -72,6 +78,11 @@ static KNHK_INLINE uint64_t knhk_clock_stop(const knhk_clock_t *clk) {
   (void)clk;
   return knhk_clock_start();
 }
+static KNHK_INLINE uint64_t knhk_clock_raw(void) {
+  uint64_t v;
+  __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v)::"memory");
+  return v;
+}
 #endif
 #if !defined(KNHK_CLOCK_COUNTER)
 /** Fallback: CLOCK_MONOTONIC itself, in ns (frequency 1 GHz, resolution measured). */
@@ -80,6 +91,7 @@ static KNHK_INLINE uint64_t knhk_clock_stop(const knhk_clock_t *clk) {
   (void)clk;
   return knhk_clock_monotonic_ns();
 }
+static KNHK_INLINE uint64_t knhk_clock_raw(void) { return knhk_clock_monotonic_ns(); }
 #endif
 
 #endif /* KNHK_CLOCK_H */

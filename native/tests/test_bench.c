@@ -294,7 +294,14 @@ static struct {
   uint32_t log[FAKE_MAX_CALLS]; /* kernel id of each sample call, in call order */
   uint32_t calls;
   uint32_t spell_from, spell_to; /* calls in [from, to) are slow */
+  uint64_t per_call[16];         /* ns per call of kernel id; 0 means 100 */
+  uint64_t spell_factor;         /* how much slower a call in the spell is; 0 means 2 */
+  uint32_t self_slow_id;         /* this kernel is 3x slower on half of its inputs, whatever the machine */
+  uint32_t probe_calls;          /* calls of the probe (id FAKE_PROBE) so far */
+  uint32_t probe_quiet_every;    /* when set: only every n-th probe call is quiet, the others 3x slower */
 } fake;
+
+#define FAKE_PROBE 9u
 
 static uint64_t sample_fake(void *ctx, const knhk_clock_t *clk, uint32_t start, uint32_t calls, uint64_t *sum) {
   (void)clk;
@@ -302,7 +309,10 @@ static uint64_t sample_fake(void *ctx, const knhk_clock_t *clk, uint32_t start, 
   uint32_t c = fake.calls++;
   if (c < FAKE_MAX_CALLS) fake.log[c] = id;
   *sum = start ^ id;
-  uint64_t per_call = c >= fake.spell_from && c < fake.spell_to ? 200 : 100; /* ns per call */
+  uint64_t per_call = fake.per_call[id] ? fake.per_call[id] : 100; /* ns per call */
+  if (c >= fake.spell_from && c < fake.spell_to) per_call *= fake.spell_factor ? fake.spell_factor : 2;
+  if (id == fake.self_slow_id && start % 10 >= 5) per_call *= 3;
+  if (id == FAKE_PROBE && fake.probe_quiet_every && fake.probe_calls++ % fake.probe_quiet_every != 0) per_call *= 3;
   return per_call * calls;
 }
 
@@ -331,7 +341,7 @@ void test_bench_interleaved_rounds_take_one_sample_of_each(void) {
   memset(&fake, 0, sizeof fake);
   fake.spell_from = fake.spell_to = UINT32_MAX;
   fake_jobs(jobs, entries, COUNT);
-  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values);
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, NULL);
   /* Before the rounds: each kernel's calibration (16 trial samples) and warm-up, one after the other. */
   const uint32_t per_round = COUNT * (1 + KNHK_BENCH_PRIME_SAMPLES);
   const uint32_t setup = COUNT * (16 + WARMUP);
@@ -371,13 +381,106 @@ void test_bench_interleaved_slow_spell_lands_on_every_entry(void) {
   fake.spell_from = setup + 300 * per_round;
   fake.spell_to = setup + 400 * per_round;
   fake_jobs(jobs, entries, COUNT);
-  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values);
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, NULL);
   for (uint32_t i = 0; i < COUNT; i++) {
     const knhk_bench_stats_t *st = &entries[i].ns;
     CHECK(st->p50 == 12.5 && st->p95 == 25.0 && st->max == 25.0 && st->min == 12.5,
           "kernel %u: p50 %g p95 %g (want 12.5 and 25: the spell covers 10%% of every entry)", i, st->p50, st->p95);
     CHECK(fabs(st->mean - (0.9 * 12.5 + 0.1 * 25.0)) < 1e-9, "kernel %u: mean %g", i, st->mean);
     CHECK_EQ_STR(knhk_bench_verdict_name(entries[i].verdict), "fail", "12.5 ns is over budget");
+  }
+  free(values);
+}
+
+/* ---- interference control (the probe) ----------------------------------------------------------
+ * The kernels below cost 8 ns a call of 8 ops (1 ns = 4 ticks per op, within budget) unless said
+ * otherwise; the probe costs 8 ns a call. */
+
+static void fake_probe_setup(knhk_bench_job_t *jobs, knhk_bench_entry_t *entries, size_t count,
+                             knhk_bench_probe_t *probe, uint64_t kernel_ns) {
+  memset(&fake, 0, sizeof fake);
+  fake.spell_from = fake.spell_to = UINT32_MAX;
+  fake_jobs(jobs, entries, count);
+  for (size_t i = 0; i < count; i++) fake.per_call[i + 1] = kernel_ns;
+  fake.per_call[FAKE_PROBE] = 8;
+  memset(probe, 0, sizeof *probe);
+  probe->fn = sample_fake;
+  probe->ctx = (void *)(uintptr_t)FAKE_PROBE;
+  probe->ops_per_call = 8;
+}
+
+void test_bench_probe_drops_the_samples_of_a_slow_spell(void) {
+  enum { COUNT = 3, SAMPLES = 1000, WARMUP = 5 };
+  knhk_bench_job_t jobs[COUNT];
+  knhk_bench_entry_t entries[COUNT];
+  knhk_bench_probe_t probe;
+  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
+  if (values == NULL) return;
+  fake_probe_setup(jobs, entries, COUNT, &probe, 8);
+  /* a 3x slow spell over rounds 300..399 (3 kernels x (priming + sample + probe) = 9 calls a round,
+   * after the probe's 16 trials and warm-up, the kernels' trials and warm-ups and the first probe) */
+  const uint32_t setup = 16 + WARMUP + COUNT * (16 + WARMUP) + 1;
+  fake.spell_from = setup + 300 * 9;
+  fake.spell_to = setup + 400 * 9;
+  fake.spell_factor = 3;
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
+  CHECK(probe.quiet_ns == 1.0, "probe quiet level %g, want 1 ns per op", probe.quiet_ns);
+  CHECK(probe.rounds > SAMPLES && probe.rounds <= SAMPLES + 200, "rounds %u: want enough to keep %u samples",
+        probe.rounds, (unsigned)SAMPLES);
+  for (uint32_t i = 0; i < COUNT; i++) {
+    const knhk_bench_entry_t *e = &entries[i];
+    CHECK(e->ns.n >= SAMPLES && e->samples == probe.rounds && e->all.n == probe.rounds,
+          "kernel %u: kept %zu of %u timed (all %zu)", i, e->ns.n, e->samples, e->all.n);
+    /* the spell's 100 rounds; kernel 0's sample of round 400 too, whose probe before is the last
+     * probe of the spell */
+    CHECK_EQ_U64(e->all.n - e->ns.n, i == 0 ? 101 : 100, "case=kernel %u samples dropped", i);
+    CHECK(e->ns.p95 == 1.0 && e->ns.max == 1.0, "kernel %u: kept p95 %g max %g, want 1 ns", i, e->ns.p95, e->ns.max);
+    /* every sample: the spell is > 5% of the rounds, so p95 is its 3 ns (12 ticks, over budget) */
+    CHECK(e->all.p95 == 3.0 && e->all.max == 3.0, "kernel %u: all p95 %g max %g, want 3 ns", i, e->all.p95,
+          e->all.max);
+    CHECK_EQ_STR(knhk_bench_verdict_name(e->verdict), "pass", "4 ticks per op, spell dropped");
+  }
+  free(values);
+}
+
+void test_bench_probe_never_hides_a_slow_kernel(void) {
+  enum { COUNT = 2, SAMPLES = 1000, WARMUP = 5 };
+  knhk_bench_job_t jobs[COUNT];
+  knhk_bench_entry_t entries[COUNT];
+  knhk_bench_probe_t probe;
+  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
+  if (values == NULL) return;
+  /* kernel 1: 100 ns a call (12.5 ns = 50 ticks per op) on a quiet machine: every sample kept, fail */
+  fake_probe_setup(jobs, entries, COUNT, &probe, 100);
+  /* kernel 2: 8 ns a call, but 3x slower on half of its own inputs: the probe is quiet throughout, so
+   * its slow samples are kept and judged (the probe decides, never the kernel's own figure) */
+  fake.per_call[2] = 8;
+  fake.self_slow_id = 2;
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
+  CHECK(entries[0].ns.n == SAMPLES && entries[0].ns.p50 == 12.5, "slow kernel: n %zu p50 %g", entries[0].ns.n,
+        entries[0].ns.p50);
+  CHECK_EQ_STR(knhk_bench_verdict_name(entries[0].verdict), "fail", "a slow kernel on a quiet machine");
+  CHECK(entries[1].ns.n == SAMPLES && entries[1].ns.p95 == 3.0, "self-slow kernel: n %zu p95 %g, want every sample "
+        "and 3 ns", entries[1].ns.n, entries[1].ns.p95);
+  CHECK_EQ_STR(knhk_bench_verdict_name(entries[1].verdict), "fail", "slow on its own inputs");
+  free(values);
+}
+
+void test_bench_probe_busy_machine_is_no_evidence(void) {
+  enum { COUNT = 2, SAMPLES = 1000, WARMUP = 5 };
+  knhk_bench_job_t jobs[COUNT];
+  knhk_bench_entry_t entries[COUNT];
+  knhk_bench_probe_t probe;
+  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
+  if (values == NULL) return;
+  /* only every 10th probe is quiet, so no sample ever has a quiet probe on both sides */
+  fake_probe_setup(jobs, entries, COUNT, &probe, 8);
+  fake.probe_quiet_every = 10;
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
+  CHECK_EQ_U64(probe.rounds, SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR, "case=%s rounds", "busy machine");
+  for (uint32_t i = 0; i < COUNT; i++) {
+    CHECK_EQ_STR(knhk_bench_verdict_name(entries[i].verdict), "no-evidence", "never quiet");
+    CHECK(strstr(entries[i].reason, "only 0 of 4000 samples") != NULL, "reason=\"%s\"", entries[i].reason);
   }
   free(values);
 }

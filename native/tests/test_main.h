@@ -81,6 +81,9 @@ int test_run_cli(const char *env, const char *args, char *out, size_t size);
   X(test_bench_stats_nearest_rank)                         \
   X(test_bench_interleaved_rounds_take_one_sample_of_each) \
   X(test_bench_interleaved_slow_spell_lands_on_every_entry) \
+  X(test_bench_probe_drops_the_samples_of_a_slow_spell) \
+  X(test_bench_probe_never_hides_a_slow_kernel) \
+  X(test_bench_probe_busy_machine_is_no_evidence) \
   X(test_bench_stats_empty_and_single)                     \
   X(test_bench_classify_no_samples_is_no_evidence)         \
   X(test_bench_classify_short_sample_is_no_evidence)       \

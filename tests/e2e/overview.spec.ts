@@ -58,7 +58,17 @@ test("shows this machine's latest run with the tick figures of its report", asyn
     const shown = Number(await row.getByTestId('p95-ticks').textContent());
     expect(Math.abs(shown - e.p95_ticks)).toBeLessThanOrEqual(0.005 * Math.max(1, e.p95_ticks));
     await expect(row.locator('[data-status]')).toHaveAttribute('data-status', e.within_budget);
+    // Interference control: the kept samples and the p95 of every sample are shown beside the judged one.
+    if (bench.interference) {
+      await expect(row.getByTestId('kept')).toHaveText(`${e.n} of ${e.samples}`);
+      await expect(row.getByTestId('p95-all-ticks')).toHaveAttribute(
+        'data-value',
+        String(e.all_samples?.p95_ticks),
+      );
+    }
   }
+  if (bench.interference)
+    await expect(card.getByTestId('interference-provenance')).toContainText(bench.interference.probe);
   // The local pipeline runs no gates, so the run is never "go": "no evidence" and says why — or
   // "no-go" when its own bench shows an R1 operation over budget in the budget's scope.
   const overBudget = bench.entries.some(

@@ -48,13 +48,24 @@ export interface BudgetJudgement {
  *  resolution (the per-call figure would be noise), or when the figure is 0; W1 (warm) operations are
  *  outside the R1 budget and so `skipped`; otherwise pass iff the budget statistic is within budget.
  *  @param resolutionNs the resolution of the clock that timed the samples, in ns. */
+/** The bench method's floor of samples per entry (KNHK_BENCH_MIN_SAMPLES in native/bench/bench.h). */
+export const MIN_KEPT_SAMPLES = 1000;
+
 export function judgeBenchEntry(
-  entry: Pick<BenchEntry, 'tier' | 'n' | 'min_sample_ns' | 'p95_ns' | 'p95_ticks'>,
+  entry: Pick<BenchEntry, 'tier' | 'n' | 'min_sample_ns' | 'p95_ns' | 'p95_ticks' | 'all_samples'>,
   resolutionNs: number,
   budget: Pick<Budget, 'ticks' | 'min_sample_resolutions'>,
 ): BudgetJudgement {
   const minSpan = budget.min_sample_resolutions * resolutionNs;
   if (entry.n === 0) return { status: 'no-evidence', reason: 'no samples were measured' };
+  // Under interference control the figures are over the samples the probe kept; fewer than the
+  // method's 1000 means the machine was never quiet long enough to measure (native/bench/README.md).
+  if (entry.all_samples !== undefined && entry.n < MIN_KEPT_SAMPLES) {
+    return {
+      status: 'no-evidence',
+      reason: `only ${entry.n} of ${entry.all_samples.n} samples were taken while the machine was quiet (< ${MIN_KEPT_SAMPLES})`,
+    };
+  }
   if (entry.min_sample_ns < minSpan) {
     return {
       status: 'no-evidence',

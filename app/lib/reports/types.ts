@@ -141,6 +141,8 @@ export interface BenchEntry {
   p95_ticks: number;
   p99_ticks: number;
   max_ticks: number;
+  /** Every timed sample, kept or not (tick-bench `interference`): for comparison, never judged. */
+  all_samples?: { n: number; p50_ns: number; p95_ns: number; p99_ns: number; p95_ticks: number };
   results_checksum: string;
   within_budget: BudgetStatus;
   reason: string;
@@ -168,6 +170,8 @@ export interface TickBench {
   budget: Budget;
   peak_rss_bytes: number;
   results_checksum: string;
+  /** Interference control: samples are kept only while a probe kernel ran near its quiet level. */
+  interference?: { probe: string; threshold: number; quiet_ns: number; rounds: number };
   entries: BenchEntry[];
 }
 

@@ -201,6 +201,22 @@ function benchConsistency(
   entries.forEach((e, i) => {
     const at = `/entries/${i}`;
     if (e.n > e.samples) issues.push({ path: `${at}/n`, message: `n ${e.n} exceeds samples ${e.samples}` });
+    const all = e.all_samples;
+    if (all !== undefined) {
+      if (all.n !== e.samples) {
+        issues.push({
+          path: `${at}/all_samples/n`,
+          message: `expected every timed sample (samples = ${e.samples}), got ${all.n}`,
+        });
+      }
+      const want = all.p95_ns / budget.tick_ns;
+      if (Math.abs(all.p95_ticks - want) > 1e-6 * Math.max(1, want) + 1e-3) {
+        issues.push({
+          path: `${at}/all_samples/p95_ticks`,
+          message: `expected p95_ns / ${budget.tick_ns} = ${want}, got ${all.p95_ticks}`,
+        });
+      }
+    }
     for (const s of STATS) {
       const ticks = e[`${s}_ticks`];
       const want = e[`${s}_ns`] / budget.tick_ns;

@@ -8,6 +8,8 @@ describe('runReportCheck', () => {
     ['tests/fixtures/tick-bench/valid-pass.json', 'tick-bench', true, 'pass'],
     ['tests/fixtures/tick-bench/valid-over-budget.json', 'tick-bench', true, 'fail'],
     ['tests/fixtures/tick-bench/valid-no-evidence-short-samples.json', 'tick-bench', true, 'no-evidence'],
+    ['tests/fixtures/tick-bench/valid-interference-kept.json', 'tick-bench', true, 'pass'],
+    ['tests/fixtures/tick-bench/valid-no-evidence-busy-machine.json', 'tick-bench', true, 'no-evidence'],
     ['tests/fixtures/gate-report/valid-go-advisory-finding.json', 'gate-report', true, 'pass'],
     ['tests/fixtures/gate-report/valid-no-go-tick-budget.json', 'gate-report', true, 'fail'],
     ['tests/fixtures/gate-report/valid-no-evidence-weaver-missing.json', 'gate-report', true, 'no-evidence'],
