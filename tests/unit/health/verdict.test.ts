@@ -59,6 +59,8 @@ describe('rollupRun', () => {
 describe('judgeBenchEntry', () => {
   const budget = { ticks: 8, min_sample_resolutions: 1000 };
   const entry = { tier: 'R1' as const, n: 1000, min_sample_ns: 500, p95_ns: 1.5, p95_ticks: 6 };
+  // every timed sample, busy spells included: never judged, whatever its p95
+  const all = (n: number) => ({ n, p50_ns: 1, p95_ns: 9, p99_ns: 12, p95_ticks: 36 });
   it.each([
     ['within budget', entry, 'pass'],
     ['exactly at budget', { ...entry, p95_ns: 2, p95_ticks: 8 }, 'pass'],
@@ -67,6 +69,18 @@ describe('judgeBenchEntry', () => {
     ['samples shorter than 1000 x resolution', { ...entry, min_sample_ns: 400 }, 'no-evidence'],
     ['a per-call figure of 0', { ...entry, p95_ns: 0, p95_ticks: 0 }, 'no-evidence'],
     ['a W1 operation', { ...entry, tier: 'W1' as const }, 'skipped'],
+    ['1000 samples kept by the probe of 1400', { ...entry, all_samples: all(1400) }, 'pass'],
+    [
+      '999 samples kept by the probe: a busy machine',
+      { ...entry, n: 999, all_samples: all(4000) },
+      'no-evidence',
+    ],
+    [
+      'a busy machine, even for a W1 operation',
+      { ...entry, tier: 'W1' as const, n: 10, all_samples: all(4000) },
+      'no-evidence',
+    ],
+    ['999 samples without interference control', { ...entry, n: 999 }, 'pass'],
   ])('%s', (_name, e, want) => expect(judgeBenchEntry(e, 0.43, budget).status).toBe(want));
 });
 
