@@ -199,6 +199,8 @@ void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *j
   double *probes = NULL, *scratch = NULL;
   knhk_bench_job_t probe_job = {0};
   if (probe != NULL) {
+    probe->quiet_ns = 0.0;
+    probe->rounds = 0; /* stays 0 when the probe did not run */
     probes = malloc(((size_t)max_rounds * count + 1) * sizeof *probes);
     scratch = malloc(((size_t)max_rounds * count + 1) * sizeof *scratch);
     if (probes == NULL || scratch == NULL) probe = NULL; /* no room: every sample kept, as without a probe */
@@ -257,7 +259,11 @@ void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *j
     if (i == count) break;
   }
   /* 3. Statistics and verdict per kernel: the kept samples, moved to the front of its figures. */
-  if (probe != NULL) quiet = probe_quiet_level(probes, (size_t)rounds * count + 1, scratch);
+  if (probe != NULL) {
+    quiet = probe_quiet_level(probes, (size_t)rounds * count + 1, scratch);
+    probe->quiet_ns = isfinite(quiet) ? quiet : 0.0;
+    probe->rounds = rounds;
+  }
   const double limit = KNHK_BENCH_PROBE_THRESHOLD * quiet;
   for (size_t i = 0; i < count; i++) {
     knhk_bench_job_t *j = &jobs[i];
@@ -290,10 +296,6 @@ void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *j
                "machine was busy",
                kept, rounds, KNHK_BENCH_PROBE_THRESHOLD, KNHK_BENCH_MIN_SAMPLES);
     }
-  }
-  if (probe != NULL) {
-    probe->quiet_ns = isfinite(quiet) ? quiet : 0.0;
-    probe->rounds = rounds;
   }
   free(probes);
   free(scratch);
@@ -415,6 +417,7 @@ int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *repor
     report->probe_quiet_ns = probe.quiet_ns;
     report->rounds = probe.rounds;
   }
+  if (report->rounds == 0) report->probe[0] = '\0'; /* the probe never ran: no interference block */
   if (rc == 0) {
     report->entry_count = count;
     for (size_t i = 0; i < count; i++) report->results_checksum ^= report->entries[i].results_checksum;
@@ -559,7 +562,7 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
           KNHK_BUDGET_TICKS, KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS);
   fprintf(out, "  \"peak_rss_bytes\": %llu,\n", (unsigned long long)r->peak_rss_bytes);
   fprintf(out, "  \"results_checksum\": \"%016llx\",\n", (unsigned long long)r->results_checksum);
-  if (r->probe[0]) {
+  if (r->probe[0] && r->probe_quiet_ns > 0) {
     fputs("  \"interference\": { \"probe\": ", out);
     json_str(out, r->probe);
     fputs(", \"threshold\": ", out);

@@ -19,6 +19,9 @@ interface Entry {
   p95_ticks: number;
   p95_ns: number;
   within_budget: string;
+  n: number;
+  samples: number;
+  all_samples?: { p95_ticks: number };
 }
 
 const DATA = 'static/data';
@@ -31,6 +34,7 @@ const latestRun = (): IndexRun => {
 interface Bench {
   variant: string;
   budget: { call_mode: string };
+  interference?: { probe: string };
   entries: Entry[];
 }
 const benchOf = (run: IndexRun): Bench =>
