@@ -452,6 +452,12 @@ static void json_num(FILE *out, double v) {
   else fprintf(out, "%.17g", v);
 }
 
+/* ", \"key\": value" */
+static void json_field(FILE *out, const char *key, double v) {
+  fprintf(out, ", \"%s\": ", key);
+  json_num(out, v);
+}
+
 #if defined(__x86_64__)
 #define ARCH_NAME "x86_64"
 #elif defined(__aarch64__)
@@ -565,10 +571,8 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
   if (r->probe[0] && r->probe_quiet_ns > 0) {
     fputs("  \"interference\": { \"probe\": ", out);
     json_str(out, r->probe);
-    fputs(", \"threshold\": ", out);
-    json_num(out, KNHK_BENCH_PROBE_THRESHOLD);
-    fputs(", \"quiet_ns\": ", out);
-    json_num(out, r->probe_quiet_ns);
+    fprintf(out, ", \"threshold\": %g", KNHK_BENCH_PROBE_THRESHOLD); /* a constant: 1.15, not 17 digits */
+    json_field(out, "quiet_ns", r->probe_quiet_ns);
     fprintf(out, ", \"rounds\": %u },\n", r->rounds);
   }
   fputs("  \"entries\": [", out);
@@ -593,14 +597,11 @@ void knhk_bench_write_json(FILE *out, const knhk_bench_report_t *r) {
     fputs("\n      ", out);
     write_stats(out, &e->ns, 1.0 / KNHK_TICK_NS, "ticks");
     if (r->probe[0]) {
-      fprintf(out, "\n      \"all_samples\": { \"n\": %zu, \"p50_ns\": ", e->all.n);
-      json_num(out, e->all.p50);
-      fputs(", \"p95_ns\": ", out);
-      json_num(out, e->all.p95);
-      fputs(", \"p99_ns\": ", out);
-      json_num(out, e->all.p99);
-      fputs(", \"p95_ticks\": ", out);
-      json_num(out, e->all.p95 / KNHK_TICK_NS);
+      fprintf(out, "\n      \"all_samples\": { \"n\": %zu", e->all.n);
+      json_field(out, "p50_ns", e->all.p50);
+      json_field(out, "p95_ns", e->all.p95);
+      json_field(out, "p99_ns", e->all.p99);
+      json_field(out, "p95_ticks", e->all.p95 / KNHK_TICK_NS);
       fputs(" },", out);
     }
     fprintf(out, "\n      \"results_checksum\": \"%016llx\",\n      \"within_budget\": ",

@@ -396,40 +396,55 @@ void test_bench_interleaved_slow_spell_lands_on_every_entry(void) {
  * The kernels below cost 8 ns a call of 8 ops (1 ns = 4 ticks per op, within budget) unless said
  * otherwise; the probe costs 8 ns a call. */
 
-static void fake_probe_setup(knhk_bench_job_t *jobs, knhk_bench_entry_t *entries, size_t count,
-                             knhk_bench_probe_t *probe, uint64_t kernel_ns) {
+/* The jobs, entries, probe and figures of one probe test: count fake kernels of kernel_ns a call,
+ * the fake probe at 8 ns a call, no spell. values is NULL when it could not be allocated. */
+enum { PROBE_MAX_KERNELS = 3, PROBE_SAMPLES = 1000, PROBE_WARMUP = 5 };
+typedef struct {
+  knhk_bench_job_t jobs[PROBE_MAX_KERNELS];
+  knhk_bench_entry_t entries[PROBE_MAX_KERNELS];
+  knhk_bench_probe_t probe;
+  double *values;
+  size_t count;
+} probe_case_t;
+
+static void probe_case_setup(probe_case_t *c, size_t count, uint64_t kernel_ns) {
   memset(&fake, 0, sizeof fake);
   fake.spell_from = fake.spell_to = UINT32_MAX;
-  fake_jobs(jobs, entries, count);
+  c->count = count;
+  fake_jobs(c->jobs, c->entries, count);
   for (size_t i = 0; i < count; i++) fake.per_call[i + 1] = kernel_ns;
   fake.per_call[FAKE_PROBE] = 8;
-  memset(probe, 0, sizeof *probe);
-  probe->fn = sample_fake;
-  probe->ctx = (void *)(uintptr_t)FAKE_PROBE;
-  probe->ops_per_call = 8;
+  memset(&c->probe, 0, sizeof c->probe);
+  c->probe.fn = sample_fake;
+  c->probe.ctx = (void *)(uintptr_t)FAKE_PROBE;
+  c->probe.ops_per_call = 8;
+  c->values = malloc(count * PROBE_SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *c->values);
+}
+
+static void probe_case_run(probe_case_t *c) {
+  knhk_bench_measure_interleaved(&FAKE_CLOCK, c->jobs, c->count, PROBE_SAMPLES, PROBE_WARMUP, c->values, &c->probe);
+  free(c->values);
+  c->values = NULL;
 }
 
 void test_bench_probe_drops_the_samples_of_a_slow_spell(void) {
-  enum { COUNT = 3, SAMPLES = 1000, WARMUP = 5 };
-  knhk_bench_job_t jobs[COUNT];
-  knhk_bench_entry_t entries[COUNT];
-  knhk_bench_probe_t probe;
-  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
-  if (values == NULL) return;
-  fake_probe_setup(jobs, entries, COUNT, &probe, 8);
+  enum { COUNT = 3, SAMPLES = PROBE_SAMPLES };
+  probe_case_t c;
+  probe_case_setup(&c, COUNT, 8);
+  if (c.values == NULL) return;
   /* a 3x slow spell over rounds 300..399 (3 kernels x (priming + sample + probe) = 9 calls a round,
    * after the probe's 16 trials and warm-up, the kernels' trials and warm-ups and the first probe) */
-  const uint32_t setup = 16 + WARMUP + COUNT * (16 + WARMUP) + 1;
+  const uint32_t setup = 16 + PROBE_WARMUP + COUNT * (16 + PROBE_WARMUP) + 1;
   fake.spell_from = setup + 300 * 9;
   fake.spell_to = setup + 400 * 9;
   fake.spell_factor = 3;
-  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
-  CHECK(probe.quiet_ns == 1.0, "probe quiet level %g, want 1 ns per op", probe.quiet_ns);
-  CHECK(probe.rounds > SAMPLES && probe.rounds <= SAMPLES + 200, "rounds %u: want enough to keep %u samples",
-        probe.rounds, (unsigned)SAMPLES);
+  probe_case_run(&c);
+  CHECK(c.probe.quiet_ns == 1.0, "probe quiet level %g, want 1 ns per op", c.probe.quiet_ns);
+  CHECK(c.probe.rounds > SAMPLES && c.probe.rounds <= SAMPLES + 200, "rounds %u: want enough to keep %u samples",
+        c.probe.rounds, (unsigned)SAMPLES);
   for (uint32_t i = 0; i < COUNT; i++) {
-    const knhk_bench_entry_t *e = &entries[i];
-    CHECK(e->ns.n >= SAMPLES && e->samples == probe.rounds && e->all.n == probe.rounds,
+    const knhk_bench_entry_t *e = &c.entries[i];
+    CHECK(e->ns.n >= SAMPLES && e->samples == c.probe.rounds && e->all.n == c.probe.rounds,
           "kernel %u: kept %zu of %u timed (all %zu)", i, e->ns.n, e->samples, e->all.n);
     /* the spell's 100 rounds; kernel 0's sample of round 400 too, whose probe before is the last
      * probe of the spell */
@@ -440,47 +455,36 @@ void test_bench_probe_drops_the_samples_of_a_slow_spell(void) {
           e->all.max);
     CHECK_EQ_STR(knhk_bench_verdict_name(e->verdict), "pass", "4 ticks per op, spell dropped");
   }
-  free(values);
 }
 
 void test_bench_probe_never_hides_a_slow_kernel(void) {
-  enum { COUNT = 2, SAMPLES = 1000, WARMUP = 5 };
-  knhk_bench_job_t jobs[COUNT];
-  knhk_bench_entry_t entries[COUNT];
-  knhk_bench_probe_t probe;
-  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
-  if (values == NULL) return;
+  probe_case_t c;
   /* kernel 1: 100 ns a call (12.5 ns = 50 ticks per op) on a quiet machine: every sample kept, fail */
-  fake_probe_setup(jobs, entries, COUNT, &probe, 100);
+  probe_case_setup(&c, 2, 100);
+  if (c.values == NULL) return;
   /* kernel 2: 8 ns a call, but 3x slower on half of its own inputs: the probe is quiet throughout, so
    * its slow samples are kept and judged (the probe decides, never the kernel's own figure) */
   fake.per_call[2] = 8;
   fake.self_slow_id = 2;
-  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
-  CHECK(entries[0].ns.n == SAMPLES && entries[0].ns.p50 == 12.5, "slow kernel: n %zu p50 %g", entries[0].ns.n,
-        entries[0].ns.p50);
-  CHECK_EQ_STR(knhk_bench_verdict_name(entries[0].verdict), "fail", "a slow kernel on a quiet machine");
-  CHECK(entries[1].ns.n == SAMPLES && entries[1].ns.p95 == 3.0, "self-slow kernel: n %zu p95 %g, want every sample "
-        "and 3 ns", entries[1].ns.n, entries[1].ns.p95);
-  CHECK_EQ_STR(knhk_bench_verdict_name(entries[1].verdict), "fail", "slow on its own inputs");
-  free(values);
+  probe_case_run(&c);
+  CHECK(c.entries[0].ns.n == PROBE_SAMPLES && c.entries[0].ns.p50 == 12.5, "slow kernel: n %zu p50 %g",
+        c.entries[0].ns.n, c.entries[0].ns.p50);
+  CHECK_EQ_STR(knhk_bench_verdict_name(c.entries[0].verdict), "fail", "a slow kernel on a quiet machine");
+  CHECK(c.entries[1].ns.n == PROBE_SAMPLES && c.entries[1].ns.p95 == 3.0,
+        "self-slow kernel: n %zu p95 %g, want every sample and 3 ns", c.entries[1].ns.n, c.entries[1].ns.p95);
+  CHECK_EQ_STR(knhk_bench_verdict_name(c.entries[1].verdict), "fail", "slow on its own inputs");
 }
 
 void test_bench_probe_busy_machine_is_no_evidence(void) {
-  enum { COUNT = 2, SAMPLES = 1000, WARMUP = 5 };
-  knhk_bench_job_t jobs[COUNT];
-  knhk_bench_entry_t entries[COUNT];
-  knhk_bench_probe_t probe;
-  double *values = malloc(COUNT * SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR * sizeof *values);
-  if (values == NULL) return;
+  probe_case_t c;
+  probe_case_setup(&c, 2, 8);
+  if (c.values == NULL) return;
   /* only every 10th probe is quiet, so no sample ever has a quiet probe on both sides */
-  fake_probe_setup(jobs, entries, COUNT, &probe, 8);
   fake.probe_quiet_every = 10;
-  knhk_bench_measure_interleaved(&FAKE_CLOCK, jobs, COUNT, SAMPLES, WARMUP, values, &probe);
-  CHECK_EQ_U64(probe.rounds, SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR, "case=%s rounds", "busy machine");
-  for (uint32_t i = 0; i < COUNT; i++) {
-    CHECK_EQ_STR(knhk_bench_verdict_name(entries[i].verdict), "no-evidence", "never quiet");
-    CHECK(strstr(entries[i].reason, "only 0 of 4000 samples") != NULL, "reason=\"%s\"", entries[i].reason);
+  probe_case_run(&c);
+  CHECK_EQ_U64(c.probe.rounds, PROBE_SAMPLES * KNHK_BENCH_MAX_ROUNDS_FACTOR, "case=%s rounds", "busy machine");
+  for (uint32_t i = 0; i < 2; i++) {
+    CHECK_EQ_STR(knhk_bench_verdict_name(c.entries[i].verdict), "no-evidence", "never quiet");
+    CHECK(strstr(c.entries[i].reason, "only 0 of 4000 samples") != NULL, "reason=\"%s\"", c.entries[i].reason);
   }
-  free(values);
 }
