@@ -30,7 +30,7 @@
  * (the 5th percentile of its figures). */
 #define KNHK_BENCH_PROBE_THRESHOLD 1.15
 #define KNHK_BENCH_PROBE_RESOLUTIONS 100.0 /* a probe spans >= 100 x resolution: 1% quantisation */
-#define KNHK_BENCH_MAX_ROUNDS_FACTOR 4u /* rounds stop at 4 x samples, kept or not */
+#define KNHK_BENCH_MAX_ROUNDS_FACTOR 8u /* rounds stop at 8 x samples, kept or not */
 #define KNHK_BENCH_MAX_ENTRIES 512 /* 19 ops x 6 variants x 3 call modes = 342 */
 
 /** What to run. */
