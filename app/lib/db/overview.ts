@@ -34,14 +34,14 @@ export async function readOverview(db: KnhkDb): Promise<OverviewData> {
     evidence[run.id] = {
       manifest: run.manifest,
       verdict: run.verdict,
-      gateReport: doc('gate-report') as GateReport | null,
-      bench: doc('tick-bench') as TickBench | null,
-      weaver: doc('weaver-live-check') as WeaverSummary | null,
+      gateReport: (await doc('gate-report')) as GateReport | null,
+      bench: (await doc('tick-bench')) as TickBench | null,
+      weaver: (await doc('weaver-live-check')) as WeaverSummary | null,
     };
   }
   const releases = await db.reports.where('kind').equals('release').toArray();
-  const release = releases
-    .map((r) => reportDoc<ReleaseReport>(r)!)
-    .reduce<ReleaseReport | null>((a, b) => (!a || b.created_at > a.created_at ? b : a), null);
+  const release = (
+    await Promise.all(releases.map((r) => reportDoc<ReleaseReport>(r)))
+  ).reduce<ReleaseReport | null>((a, b) => (!b ? a : !a || b.created_at > a.created_at ? b : a), null);
   return { groups: readinessByRef(Object.values(evidence)), evidence, release, runCount: runs.length };
 }

@@ -177,31 +177,35 @@ export async function distinctValues(db: KnhkDb): Promise<DistinctValues> {
 
 /** Everything the Run detail view shows about one run, or null when the store has no run `id`. */
 export async function getRunDetail(db: KnhkDb, id: string): Promise<RunDetail | null> {
-  return db.transaction('r', [db.runs, db.reports, db.weaver_findings], async () => {
+  // The records in one read transaction; the reports' text parsed after it (reportDoc()).
+  const read = await db.transaction('r', [db.runs, db.reports, db.weaver_findings], async () => {
     const run = await db.runs.get(id);
     if (!run) return null;
     const reports = await db.reports.where('run_id').equals(id).toArray();
-    const docOf = (kind: string): unknown => reportDoc(reports.find((r) => r.kind === kind));
     const findings = await db.weaver_findings.where('run_id').equals(id).toArray();
-    // Keys are `<run id>/<index in the report>`: sort by the index as a number, not as text.
-    const indexOf = (f: StoredWeaverFinding) => Number(f.key.slice(f.key.lastIndexOf('/') + 1));
-    findings.sort((a, b) => indexOf(a) - indexOf(b));
-    const gateReport = docOf('gate-report') as GateReport | null;
-    const weaver = docOf('weaver-live-check') as WeaverSummary | null;
-    const tickBench = docOf('tick-bench') as TickBench | null;
-    const evidence = { manifest: run.manifest, verdict: run.verdict, gateReport, bench: tickBench, weaver };
-    return {
-      run,
-      gateReport,
-      weaver,
-      findings,
-      tickBench,
-      wasmBench: docOf('wasm-bench') as WasmBench | null,
-      reason: explainVerdict(run, gateReport),
-      readiness: runReadiness(evidence),
-      evidenceReasons: reasonsOf(evidence).filter((r) => r.kind === 'budget' || r.kind === 'weaver'),
-    };
+    return { run, reports, findings };
   });
+  if (!read) return null;
+  const { run, reports, findings } = read;
+  const docOf = (kind: string): Promise<unknown> => reportDoc(reports.find((r) => r.kind === kind));
+  // Keys are `<run id>/<index in the report>`: sort by the index as a number, not as text.
+  const indexOf = (f: StoredWeaverFinding) => Number(f.key.slice(f.key.lastIndexOf('/') + 1));
+  findings.sort((a, b) => indexOf(a) - indexOf(b));
+  const gateReport = (await docOf('gate-report')) as GateReport | null;
+  const weaver = (await docOf('weaver-live-check')) as WeaverSummary | null;
+  const tickBench = (await docOf('tick-bench')) as TickBench | null;
+  const evidence = { manifest: run.manifest, verdict: run.verdict, gateReport, bench: tickBench, weaver };
+  return {
+    run,
+    gateReport,
+    weaver,
+    findings,
+    tickBench,
+    wasmBench: (await docOf('wasm-bench')) as WasmBench | null,
+    reason: explainVerdict(run, gateReport),
+    readiness: runReadiness(evidence),
+    evidenceReasons: reasonsOf(evidence).filter((r) => r.kind === 'budget' || r.kind === 'weaver'),
+  };
 }
 
 /** Says why a run has its verdict, from its gate report: the blocking gates that failed (and their

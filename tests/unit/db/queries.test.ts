@@ -252,6 +252,16 @@ describe('getRunDetail', () => {
     ]);
   });
 
+  it('stores report text as a Blob and reads it back, as it reads text stored before (or seeded)', async () => {
+    await storeRuns(db, [weaverRun()]);
+    const stored = await db.reports.get(`${id}/tick-bench`);
+    expect(stored?.json).toBeInstanceOf(Blob);
+    expect(JSON.parse(await (stored!.json as Blob).text())).toEqual(BENCH);
+    // a report written as text by an earlier version, or by the e2e seeding
+    await db.reports.put({ ...stored!, json: JSON.stringify(BENCH) });
+    expect((await getRunDetail(db, id))?.tickBench).toEqual(BENCH);
+  });
+
   it('orders findings by their index in the report, not by key text (10 after 9)', async () => {
     const findings = Array.from({ length: 12 }, (_, i) => ({ ...WEAVER.findings[0]!, id: `f${i}` }));
     const summary = { ...WEAVER, findings };
