@@ -382,8 +382,9 @@ int knhk_bench_run(const knhk_bench_params_t *params, knhk_bench_report_t *repor
     count = knhk_bench_ops_list(ops, params, kernels, KNHK_BENCH_MAX_ENTRIES);
     /* Interleave every entry of the run, unless their figures would not fit the memory cap (only
      * with --samples far above the default): then consecutive groups that do. */
+    /* per entry and round: its figure, the probe's figure and the probe's scratch copy */
     size_t rounds = (size_t)params->samples * KNHK_BENCH_MAX_ROUNDS_FACTOR;
-    size_t fit = KNHK_BENCH_MAX_VALUES_BYTES / (rounds * sizeof *values);
+    size_t fit = KNHK_BENCH_MAX_VALUES_BYTES / (3 * rounds * sizeof *values);
     group = count < fit ? count : fit > 0 ? fit : 1;
     values = malloc((group > 0 ? group : 1) * rounds * sizeof *values);
   }

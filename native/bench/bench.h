@@ -17,8 +17,9 @@
 #define KNHK_BENCH_WARMUP_SAMPLES 50u
 #define KNHK_BENCH_PRIME_SAMPLES 1u /* untimed priming runs of a kernel right before each timed sample */
 #define KNHK_BENCH_PRIME_CALLS 256u /* calls in a priming run (at most a sample's): every pool input, again */
-/* Timed figures are kept for every entry until the end (8 bytes a sample); a run whose figures
- * would take more than this is timed in consecutive groups of entries, each group interleaved. */
+/* Timed and probe figures are kept for every entry until the end (3 x 8 bytes a round); a run
+ * whose figures would take more than this is timed in consecutive groups of entries, each group
+ * interleaved. */
 #define KNHK_BENCH_MAX_VALUES_BYTES (512u << 20)
 #define KNHK_BENCH_CALIBRATION_MS 50.0
 #define KNHK_BENCH_MIN_SAMPLE_RESOLUTIONS 1000.0 /* a sample must span >= 1000 x resolution_ns */
