@@ -125,9 +125,10 @@ typedef struct {
 
 /** Times count kernels side by side (bench/README.md, the method): for each kernel in turn, chooses
  *  the calls per sample so every sample spans >= 1000 x the clock resolution (with
- *  KNHK_BENCH_SPAN_MARGIN) and runs its warm-up; then `samples` rounds, round r taking timed
- *  sample r of every kernel in turn, each preceded by KNHK_BENCH_PRIME_SAMPLES untimed samples of
- *  the same kernel (its inputs back in L1 after the other kernels evicted them). Every kernel thus
+ *  KNHK_BENCH_SPAN_MARGIN) and runs its warm-up; then rounds, round r taking timed sample r of
+ *  every kernel in turn, each preceded by KNHK_BENCH_PRIME_SAMPLES untimed priming runs (at most
+ *  KNHK_BENCH_PRIME_CALLS calls) of the same kernel (its inputs back in L1 after the other kernels
+ *  evicted them). Every kernel thus
  *  sees the same machine conditions over the same span of time. Fills each entry's counts,
  *  statistics (per operation: sample time / (calls x ops_per_call)), checksum and verdict; tier
  *  "W1" is judged "skipped".
