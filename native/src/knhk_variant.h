@@ -166,7 +166,7 @@ static uint64_t KNHK_SUFFIX(loop)(uint32_t op, const knhk_soa_t *soa, const knhk
 
 #if !defined(KNHK_VARIANT_BATCH)
 /* The generic batch: admission of the run and of every hook, then hook after hook with the
- * per-call kernel and its receipt. */
+ * per-call kernel and its receipt, under one dispatch on the op when every hook has hook 0's. */
 static knhk_status KNHK_SUFFIX(eval_batch)(const knhk_soa_t *soa, knhk_run_t run, const knhk_batch_t *b,
                                            knhk_receipt_t *rc, knhk_out_t *outs, uint32_t flags) {
   knhk_status st = knhk_admit_batch_run(soa, run, b, rc);
@@ -182,31 +182,56 @@ static knhk_status KNHK_SUFFIX(eval_batch)(const knhk_soa_t *soa, knhk_run_t run
     uint32_t first = (uint32_t)__builtin_ctz(bad_op | bad_k);
     return (bad_op >> first) & 1u ? KNHK_E_UNKNOWN_OP : KNHK_E_K_GT_LEN;
   }
-  uint64_t run_part = knhk_hash_run(run);
-  uint32_t h = 0;
-  for (; h < b->n; h++) {
-    knhk_hook_t hook = {b->op[h], b->p[h], b->s[h], b->o[h], b->k[h]};
-    uint32_t mask = 0, r = 0;
-    switch (hook.op) {
-#define KNHK_BATCH_(OP)                                                                             \
-  case OP:                                                                                          \
-    r = KNHK_SUFFIX(eval_op)(OP, soa, run, hook.p, hook.s, hook.o, hook.k, &mask);                  \
+  const uint64_t run_part = knhk_hash_run(run);
+  /* Hook h with op OP: its kernel, its emissions, its receipt. */
+#define KNHK_HOOK_(OP, h)                                                                           \
+  do {                                                                                              \
+    uint32_t mask_ = 0;                                                                             \
+    const knhk_hook_t hook_ = {OP, b->p[h], b->s[h], b->o[h], b->k[h]};                             \
+    const uint32_t r_ = KNHK_SUFFIX(eval_op)(OP, soa, run, hook_.p, hook_.s, hook_.o, hook_.k, &mask_); \
     if ((OP == KNHK_OP_SELECT_SP || OP == KNHK_OP_CONSTRUCT8) && outs != NULL)                      \
-      KNHK_SUFFIX(emit)(OP, soa->S + run.off, soa->O + run.off, run.len, &hook, mask, r, &outs[h]); \
+      KNHK_SUFFIX(emit)(OP, soa->S + run.off, soa->O + run.off, run.len, &hook_, mask_, r_, &outs[h]); \
+    rc[h].hash = knhk_hash_hook(run_part, hook_.p, hook_.s, hook_.o, hook_.k,                       \
+                                knhk_hash_word(OP, run.len, r_, mask_));                            \
+    rc[h].op = (uint8_t)(OP);                                                                       \
+    rc[h].lanes = (uint8_t)run.len;                                                                 \
+    rc[h].result = (uint8_t)r_;                                                                     \
+    rc[h].mask = (uint8_t)mask_;                                                                    \
+    rc[h].ticks = 0;                                                                                \
+  } while (0)
+  /* Every hook with hook 0's op (the common case): one dispatch for the batch, and a loop the
+   * compiler sees whole; else one dispatch per hook. */
+  uint32_t mixed = 0;
+  for (uint32_t h = 1; h < b->n; h++) mixed |= b->op[h] ^ b->op[0];
+  uint32_t h = 0;
+  if (b->n != 0 && mixed == 0) {
+    switch (b->op[0]) {
+#define KNHK_UNIFORM_(OP)                                                                           \
+  case OP:                                                                                          \
+    for (; h < b->n; h++) KNHK_HOOK_(OP, h);                                                        \
     break;
-      KNHK_FOR_EACH_OP(KNHK_BATCH_)
-#undef KNHK_BATCH_
+      KNHK_FOR_EACH_OP(KNHK_UNIFORM_)
+#undef KNHK_UNIFORM_
       default:
         assert(!"eval_batch: op not admitted");
         break;
     }
-    rc[h].hash = knhk_hash_hook(run_part, hook.p, hook.s, hook.o, hook.k, knhk_hash_word(hook.op, run.len, r, mask));
-    rc[h].op = (uint8_t)hook.op;
-    rc[h].lanes = (uint8_t)run.len;
-    rc[h].result = (uint8_t)r;
-    rc[h].mask = (uint8_t)mask;
-    rc[h].ticks = 0;
+  } else {
+    for (; h < b->n; h++) {
+      switch (b->op[h]) {
+#define KNHK_MIXED_(OP)                                                                             \
+  case OP:                                                                                          \
+    KNHK_HOOK_(OP, h);                                                                              \
+    break;
+        KNHK_FOR_EACH_OP(KNHK_MIXED_)
+#undef KNHK_MIXED_
+        default:
+          assert(!"eval_batch: op not admitted");
+          break;
+      }
+    }
   }
+#undef KNHK_HOOK_
   if (h < KNHK_BATCH_MAX) memset(&rc[h], 0, (KNHK_BATCH_MAX - h) * sizeof *rc);
   return KNHK_OK;
 }
