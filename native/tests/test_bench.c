@@ -182,19 +182,26 @@ static uint64_t sample_nothing(void *ctx, const knhk_clock_t *clk, uint32_t star
   return t1 - t0;
 }
 
+/* The real, calibrated clock and an R1 portable inline entry of ASK_SP for one measured kernel;
+ * 0 (after reporting the failure) when the clock cannot be calibrated. */
+static int real_clock_entry(knhk_clock_t *clk, knhk_bench_entry_t *e) {
+  if (knhk_clock_calibrate(clk, 20.0) != KNHK_OK) {
+    test_fail(__FILE__, __LINE__, "clock calibration failed");
+    return 0;
+  }
+  memset(e, 0, sizeof *e);
+  e->op = "ASK_SP";
+  e->tier = "R1";
+  e->variant = "portable";
+  e->call_mode = "inline";
+  return 1;
+}
+
 void test_bench_slow_kernel_is_over_budget(void) {
   knhk_clock_t clk;
-  if (knhk_clock_calibrate(&clk, 20.0) != KNHK_OK) {
-    test_fail(__FILE__, __LINE__, "clock calibration failed");
-    return;
-  }
-  double scratch[KNHK_BENCH_MIN_SAMPLES];
   knhk_bench_entry_t e;
-  memset(&e, 0, sizeof e);
-  e.op = "ASK_SP";
-  e.tier = "R1";
-  e.variant = "portable";
-  e.call_mode = "inline";
+  if (!real_clock_entry(&clk, &e)) return;
+  double scratch[KNHK_BENCH_MIN_SAMPLES];
   knhk_bench_measure(&clk, sample_slow, (void *)1, 1, KNHK_BENCH_MIN_SAMPLES, 50, &e, scratch);
   CHECK_EQ_STR(knhk_bench_verdict_name(e.verdict), "fail", "slow kernel verdict");
   CHECK(e.ns.p50 > 20.0 && e.ns.p95 / KNHK_TICK_NS > KNHK_BUDGET_TICKS, "slow kernel measured p50 %.2f ns, p95 %.2f ticks",
@@ -210,17 +217,9 @@ void test_bench_slow_kernel_is_over_budget(void) {
 
 void test_bench_zero_or_missing_figure_is_no_evidence(void) {
   knhk_clock_t clk;
-  if (knhk_clock_calibrate(&clk, 20.0) != KNHK_OK) {
-    test_fail(__FILE__, __LINE__, "clock calibration failed");
-    return;
-  }
-  double scratch[KNHK_BENCH_MIN_SAMPLES];
   knhk_bench_entry_t e;
-  memset(&e, 0, sizeof e);
-  e.op = "ASK_SP";
-  e.tier = "R1";
-  e.variant = "portable";
-  e.call_mode = "inline";
+  if (!real_clock_entry(&clk, &e)) return;
+  double scratch[KNHK_BENCH_MIN_SAMPLES];
   knhk_bench_measure(&clk, sample_nothing, NULL, 1, KNHK_BENCH_MIN_SAMPLES, 10, &e, scratch);
   CHECK_EQ_STR(knhk_bench_verdict_name(e.verdict), "no-evidence", "empty kernel verdict");
   CHECK(strstr(e.reason, "shortest sample") != NULL || strstr(e.reason, "p95") != NULL, "empty kernel reason: %s",
