@@ -1,12 +1,11 @@
 // `npm run emit-telemetry -- --bench FILE [--endpoint URL]`: sends a tick-bench report as OpenTelemetry
 // spans and metrics over OTLP gRPC. Exit codes: 0 sent, 1 invalid bench or export failed, 2 usage, 3 internal.
+import { UsageError, parseOrExitCode, runCli } from '../lib/cli.ts';
 import { BenchInputError, DEFAULT_ENDPOINT, ExportError, runEmitTelemetry } from './index.ts';
 
 const USAGE = `usage: npm run emit-telemetry -- --bench FILE [--endpoint URL]
   --bench FILE     a knhk.tick-bench/v1 report (knhk bench --json)
   --endpoint URL   OTLP gRPC endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT, else ${DEFAULT_ENDPOINT})`;
-
-class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): { bench: string; endpoint?: string } | 'help' {
   let bench: string | undefined;
@@ -36,20 +35,12 @@ function parseArgs(argv: readonly string[]): { bench: string; endpoint?: string 
 }
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseOrExitCode(
+    () => parseArgs(process.argv.slice(2)),
+    USAGE,
+    (a): a is 'help' => a === 'help',
+  );
+  if (typeof args === 'number') return args;
   try {
     const result = await runEmitTelemetry({
       benchFile: args.bench,
@@ -74,14 +65,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `knhk: emit-telemetry: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 3;
-  },
-);
+runCli('emit-telemetry', main);

@@ -1,5 +1,9 @@
 // Command-line options of `npm run gates` (scripts/gates/cli.ts), parsed here so they can be tested.
+import { UsageError } from '../lib/cli.ts';
 import { GATES, type GateId } from './context.ts';
+
+/** Thrown for a bad command line (the shared CLI frame, scripts/lib/cli.ts). */
+export { UsageError };
 
 export const USAGE = `usage: npm run gates -- [--only <gates>] [--quick] [--weaver-report FILE] [--verbose]
   --only <gates>        run only these gates: 1..4 or weaver, build, tests, security (comma-separated or
@@ -10,9 +14,6 @@ export const USAGE = `usage: npm run gates -- [--only <gates>] [--quick] [--weav
   --verbose             stream every command's output to stderr
   Writes <runs-dir>/<run-id>/gate-report.json and run.json. Exit 0 when every blocking gate that ran
   passed, 1 when one failed or has no evidence, 2 on usage errors, 3 on internal errors.`;
-
-/** A bad command line; the message is the full `knhk: gates: …` line. */
-export class UsageError extends Error {}
 
 export interface GatesArgs {
   only: GateId[] | undefined;

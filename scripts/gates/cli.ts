@@ -3,25 +3,18 @@
 import { appendFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { USAGE, UsageError, parseGatesArgs, type GatesArgs } from './args.ts';
+import { parseOrExitCode, runCli } from '../lib/cli.ts';
+import { USAGE, parseGatesArgs } from './args.ts';
 import { runGates } from './index.ts';
 import { formatGatesMarkdown, formatGatesSummary } from './summary.ts';
 
 async function main(): Promise<number> {
-  let args: GatesArgs;
-  try {
-    args = parseGatesArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseOrExitCode(
+    () => parseGatesArgs(process.argv.slice(2)),
+    USAGE,
+    (a) => a.help,
+  );
+  if (typeof args === 'number') return args;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   // npm runs scripts in the package root; paths on the command line are relative to where it was typed.
   const cwd = process.env.INIT_CWD ?? process.cwd();
@@ -40,14 +33,4 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `knhk: gates: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 3;
-  },
-);
+runCli('gates', main);

@@ -1,4 +1,8 @@
 // Command-line options of `npm run package` (scripts/package/cli.ts), parsed here so they can be tested.
+import { UsageError } from '../lib/cli.ts';
+
+/** Thrown for a bad command line (the shared CLI frame, scripts/lib/cli.ts). */
+export { UsageError };
 
 export const USAGE = `usage: npm run package -- [--target TRIPLE] [--out DIR]
        npm run package -- --checksums DIR
@@ -9,9 +13,6 @@ export const USAGE = `usage: npm run package -- [--target TRIPLE] [--out DIR]
   --checksums DIR   after every target was packaged into DIR: check each tarball against its .sha256,
                     then write one SHA256SUMS and one release.json over all of them (nothing is built)
   Exit 0 written, 1 refused (nothing written), 2 usage, 3 internal error.`;
-
-/** A bad command line; the message is the full `knhk: package: …` line. */
-export class UsageError extends Error {}
 
 export type PackageArgs =
   | { mode: 'package'; target: string | undefined; outDir: string | undefined; help: false }

@@ -2,22 +2,18 @@
 // in .knhk/dist/; `npm run package -- --checksums DIR`: SHA256SUMS and release.json over every target's
 // tarball in DIR. Exit 1 when a check failed (nothing written), 2 on usage errors, 3 on internal errors.
 import { resolve } from 'node:path';
-import { USAGE, UsageError, parsePackageArgs, type PackageArgs } from './args.ts';
+import { parseOrExitCode } from '../lib/cli.ts';
+import { USAGE, parsePackageArgs } from './args.ts';
 import { runChecksums } from './checksums.ts';
 import { displayPath, runPackage } from './index.ts';
 
-let args: PackageArgs;
-try {
-  args = parsePackageArgs(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  console.error(`${err.message}\n${USAGE}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const parsed = parseOrExitCode(
+  () => parsePackageArgs(process.argv.slice(2)),
+  USAGE,
+  (a) => a.help,
+);
+if (typeof parsed === 'number') process.exit(parsed);
+const args = parsed;
 // npm runs scripts in the package root; folders on the command line are relative to where it was typed.
 const cwd = process.env.INIT_CWD ?? process.cwd();
 try {

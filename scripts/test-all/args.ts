@@ -1,5 +1,9 @@
 // Command-line options of `npm test` / scripts/test-all/cli.ts: parsed here so they can be tested.
+import { UsageError } from '../lib/cli.ts';
 import { SUITES, type SuiteName } from './sum.ts';
+
+/** Thrown for a bad command line (the shared CLI frame, scripts/lib/cli.ts). */
+export { UsageError };
 
 export const USAGE = `usage: tsx scripts/test-all/cli.ts [--only <suites>]
   --only c,unit,build,e2e   run only these suites (comma-separated; they always run in the fixed order)
@@ -16,9 +20,6 @@ export const USAGE = `usage: tsx scripts/test-all/cli.ts [--only <suites>]
               not run and no evidence when chrome_path is null: setup ran with KNHK_NO_BROWSER=1)
   A suite that ran 0 tests or wrote no report counts as one failure ("no evidence").
   The last line is always "N passed, M failed"; exit 1 when M > 0.`;
-
-/** A bad command line; the message is the full `knhk: test-all: …` line. */
-export class UsageError extends Error {}
 
 export interface TestAllArgs {
   /** Suites named by --only (deduplicated), or undefined for all. */

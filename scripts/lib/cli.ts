@@ -1,0 +1,46 @@
+// The frame every knhk command-line script shares: a bad command line exits 2 with its message and the
+// usage, --help prints the usage and exits 0, the number main() returns is the exit code, and an error
+// nobody expected is an internal error (exit 3) that names the command.
+
+/** A bad command line; the message is the full `knhk: <command>: …` line. */
+export class UsageError extends Error {}
+
+/** Parses the command line: the arguments, or the exit code when there is nothing more to do (2 after
+ *  printing a UsageError and the usage, 0 after printing the usage for help). When isHelp is a type
+ *  guard, the help shape H is taken out of the arguments' type. */
+export function parseOrExitCode<T, H extends T = never>(
+  parse: () => T,
+  usage: string,
+  isHelp: ((args: T) => args is H) | ((args: T) => boolean),
+): Exclude<T, H> | number {
+  let args: T;
+  try {
+    args = parse();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (isHelp(args)) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  return args as Exclude<T, H>;
+}
+
+/** Runs main and sets the process's exit code from it; a throw is an internal error (exit 3). */
+export function runCli(command: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `knhk: ${command}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
+}
