@@ -1,29 +1,12 @@
 // bump-version: one version in package.json, package-lock.json, knhk.h and the Weaver manifest, all
 // or nothing; malformed and non-increasing versions are refused with every file left as it was.
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runBumpVersion, unifiedDiff } from '../../../scripts/bump-version/index.ts';
+import { tempDirs } from '../temp.ts';
 
-/** Temporary folders of this file, removed at the end. */
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of TEMP) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = tempDirs();
 
 const FILES = {
   'package.json':

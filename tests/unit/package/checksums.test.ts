@@ -1,12 +1,11 @@
 // package --checksums: over every target's tarball, one SHA256SUMS that `sha256sum -c` accepts and one
 // valid release.json, byte-identical for the same inputs; a tampered, unchecked or misnamed tarball is
 // refused with the file named, and nothing is written. Two tiny real .tar.gz stand in for the targets.
-import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   lstatSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -15,48 +14,25 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAssetName, parseSumFile, runChecksums } from '../../../scripts/package/checksums.ts';
 import { sha256 } from '../../../scripts/package/index.ts';
 import { createTar, gzipDeterministic } from '../../../scripts/lib/tar.ts';
 import { validateAs } from '../../../app/lib/reports/validate.ts';
+import { commitAll, tempDirs } from '../temp.ts';
 
 const VERSION = '0.3.0';
 const COMMIT_DATE = '2026-12-04T16:00:00Z';
 const TARGETS = ['x86_64-linux-gnu', 'aarch64-linux-gnu'];
 const nameOf = (target: string, version = VERSION) => `knhk-v${version}-${target}.tar.gz`;
 
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of TEMP) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = tempDirs();
 
 /** A git checkout with only package.json, committed with fixed names and date. @return [root, sha]. */
 function repo(version = VERSION): [string, string] {
   const root = tempDir('knhk-checksums-repo-');
   writeFileSync(join(root, 'package.json'), `{\n  "name": "knhk-stub",\n  "version": "${version}"\n}\n`);
-  const env = {
-    ...process.env,
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: 'Release Bot',
-    GIT_AUTHOR_EMAIL: 'release@example.com',
-    GIT_COMMITTER_NAME: 'Release Bot',
-    GIT_COMMITTER_EMAIL: 'release@example.com',
-    GIT_AUTHOR_DATE: COMMIT_DATE,
-    GIT_COMMITTER_DATE: COMMIT_DATE,
-  };
-  const git = (args: string[]) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8' }).trim();
-  git(['init', '-q', '-b', 'main']);
-  git(['add', '-A']);
-  git(['commit', '-q', '-m', 'chore(release): v0.3.0']);
-  return [root, git(['rev-parse', 'HEAD'])];
+  return [root, commitAll(root, 'chore(release): v0.3.0', COMMIT_DATE)];
 }
 
 /** A small real .tar.gz per target (different bytes each), as the build jobs upload it. */

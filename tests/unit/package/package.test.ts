@@ -2,21 +2,18 @@
 // times; it holds exactly the release layout; SHA256SUMS checks; a failed smoke test writes nothing.
 // Stub native/ trees (a tiny Makefile and CLI) test the packaging rules quickly and without the C
 // engineer's work in progress; the real native/ proves reproducibility and the real smoke test.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
-  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
   checkDeterministicArchive,
@@ -27,6 +24,7 @@ import {
 } from '../../../scripts/package/index.ts';
 import { readTarGz } from '../../../scripts/lib/tar.ts';
 import { validateAs } from '../../../app/lib/reports/validate.ts';
+import { commitAll, tempDirs } from '../temp.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 const COMMIT_DATE = '2026-12-04T16:00:00Z';
@@ -35,44 +33,17 @@ const HOST = normaliseTriple(execFileSync('cc', ['-dumpmachine'], { encoding: 'u
 const LAYOUT_FILES = ['bin/knhk', 'docs/LICENSE', 'docs/README.md', 'include/knhk.h', 'lib/libknhk.a'];
 
 /** Temporary folders of this file (stub repositories, copies, kept scratch builds), removed at the end. */
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of TEMP) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir, removeLater } = tempDirs();
 
 /** Runs the package and remembers a kept scratch folder for removal. */
 async function pack(opts: Parameters<typeof runPackage>[0]): Promise<PackageResult> {
   const result = await runPackage(opts);
-  if (result.scratchDir) TEMP.push(result.scratchDir);
+  if (result.scratchDir) removeLater(result.scratchDir);
   return result;
 }
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Release Bot',
-  GIT_AUTHOR_EMAIL: 'release@example.com',
-  GIT_COMMITTER_NAME: 'Release Bot',
-  GIT_COMMITTER_EMAIL: 'release@example.com',
-  GIT_AUTHOR_DATE: COMMIT_DATE,
-  GIT_COMMITTER_DATE: COMMIT_DATE,
-};
-
 /** Commits everything in `root` with fixed names and dates: equal trees give equal commit SHAs. */
-function commitAll(root: string): string {
-  const git = (args: string[]) =>
-    execFileSync('git', args, { cwd: root, env: GIT_ENV, encoding: 'utf8' }).trim();
-  git(['init', '-q', '-b', 'main']);
-  git(['add', '-A']);
-  git(['commit', '-q', '-m', 'chore(release): package test']);
-  return git(['rev-parse', 'HEAD']);
-}
+const commit = (root: string) => commitAll(root, 'chore(release): package test', COMMIT_DATE);
 
 interface StubOptions {
   version?: string;
@@ -134,7 +105,7 @@ function stubRepo(opts: StubOptions = {}): string {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text);
   }
-  commitAll(root);
+  commit(root);
   return root;
 }
 
@@ -167,7 +138,7 @@ function realRepo(parent: string, mode: { file: number; dir: number; mtime: numb
     }
   };
   walk(root);
-  commitAll(root);
+  commit(root);
   return root;
 }
 

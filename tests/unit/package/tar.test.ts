@@ -1,9 +1,8 @@
 // scripts/lib/tar.ts: the ustar writer gives what GNU tar gives for the same files (sorted names,
 // fixed mtime, root owner), the reader lists any such archive and reports damage instead of throwing.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -14,17 +13,9 @@ import {
   readTarGz,
   type TarEntry,
 } from '../../../scripts/lib/tar.ts';
+import { tempDirs } from '../temp.ts';
 
-/** Temporary folders of this file, removed at the end. */
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of TEMP) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = tempDirs();
 
 const MTIME = 1_796_400_000; // 2026-12-04T16:00:00Z
 const LONG_DIR = `top/${'d'.repeat(60)}/${'e'.repeat(60)}/`;

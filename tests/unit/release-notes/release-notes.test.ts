@@ -1,10 +1,8 @@
 // release-notes: a scripted history in a temporary repository (fixed names and dates, so the SHAs
 // and the text are the same on every machine) read into grouped notes, breaking changes first.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   parseCommit,
@@ -13,17 +11,9 @@ import {
   groupOf,
 } from '../../../scripts/release-notes/index.ts';
 import { validateAs } from '../../../app/lib/reports/validate.ts';
+import { git, gitEnv, tempDirs } from '../temp.ts';
 
-/** Temporary folders of this file, removed at the end. */
-const TEMP: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  TEMP.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of TEMP) rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir } = tempDirs();
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures');
 
@@ -51,36 +41,20 @@ const HISTORY: [string, string?][] = [
   ['chore(release): 1.1.0', 'v1.1.0'],
 ];
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Ada Lovelace',
-  GIT_AUTHOR_EMAIL: 'ada@example.com',
-  GIT_COMMITTER_NAME: 'Ada Lovelace',
-  GIT_COMMITTER_EMAIL: 'ada@example.com',
-};
-
-function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = GIT_ENV): string {
-  return execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
-}
+const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
 /** Builds the repository: one commit per message, a minute apart from 2026-12-01T10:00:00Z. */
 function buildRepo(): string {
   const dir = tempDir('knhk-notes-');
-  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['init', '-q', '-b', 'main'], gitEnv(ADA));
   HISTORY.forEach(([message, tag], i) => {
     const version = i === HISTORY.length - 1 ? '1.1.0' : '1.0.0';
     writeFileSync(join(dir, 'package.json'), `{\n  "name": "knhk",\n  "version": "${version}"\n}\n`);
     appendFileSync(join(dir, 'changes.txt'), `${i}\n`);
-    git(dir, ['add', '-A']);
     const date = new Date(Date.UTC(2026, 11, 1, 10, i)).toISOString();
-    git(dir, ['commit', '-q', '-m', message], {
-      ...GIT_ENV,
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    });
-    if (tag) git(dir, ['tag', tag]);
+    git(dir, ['add', '-A'], gitEnv(ADA, date));
+    git(dir, ['commit', '-q', '-m', message], gitEnv(ADA, date));
+    if (tag) git(dir, ['tag', tag], gitEnv(ADA, date));
   });
   return dir;
 }
