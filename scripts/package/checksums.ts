@@ -3,7 +3,6 @@
 // is read: the same files and commit give the same bytes); a refused DIR is left unchanged.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readHeadCommit } from '../lib/git.ts';
 import { isSemver, releaseTag } from '../lib/semver.ts';
 import { validateAs } from '../../app/lib/reports/validate.ts';
 import type { ReleaseReport } from '../../app/lib/reports/types.ts';
@@ -13,6 +12,7 @@ import {
   SUMS_FILE,
   readNotes,
   readPackageVersion,
+  readReleaseCommit,
   sha256,
   writeAtomic,
   type Read,
@@ -80,14 +80,9 @@ export async function runChecksums(opts: ChecksumsOptions): Promise<ChecksumsRes
   const version = readPackageVersion(root);
   if (!version.ok) return refuse(version.problem);
   result.version = version.value;
-  let commit: { sha: string; time: string };
-  try {
-    commit = readHeadCommit(root);
-  } catch (err) {
-    return refuse(
-      `no commit to release: expected a git checkout with a commit, got ${(err as Error).message}`,
-    );
-  }
+  const head = readReleaseCommit(root);
+  if (!head.ok) return refuse(head.problem);
+  const commit = head.value;
   result.commit_sha = commit.sha;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     return refuse(`--checksums is not a folder: expected the folder of the tarballs, got ${dir}`);

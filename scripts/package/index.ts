@@ -119,14 +119,9 @@ export async function runPackage(opts: PackageOptions): Promise<PackageResult> {
   for (const f of LAYOUT.filter((l) => !l.from.startsWith('native/build/'))) {
     if (!existsSync(join(root, f.from))) return refuse(`missing input: expected ${f.from}, got no such file`);
   }
-  let commit: { sha: string; time: string };
-  try {
-    commit = readHeadCommit(root);
-  } catch (err) {
-    return refuse(
-      `no commit to release: expected a git checkout with a commit, got ${(err as Error).message}`,
-    );
-  }
+  const head = readReleaseCommit(root);
+  if (!head.ok) return refuse(head.problem);
+  const commit = head.value;
   result.commit_sha = commit.sha;
   const mtime = Math.floor(Date.parse(commit.time) / 1000);
   const dirty = uncommitted(root, ['native', 'LICENSE', 'package.json']);
@@ -267,6 +262,18 @@ export function readNotes(outDir: string, sha: string, warnings: string[]): Rele
 }
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** The commit being released (HEAD of `root`), or the problem when there is none. */
+export function readReleaseCommit(root: string): Read<{ sha: string; time: string }> {
+  try {
+    return { ok: true, value: readHeadCommit(root) };
+  } catch (err) {
+    return {
+      ok: false,
+      problem: `no commit to release: expected a git checkout with a commit, got ${(err as Error).message}`,
+    };
+  }
+}
 
 /** The version of `<root>/package.json`, or the problem (`<what is wrong>: expected <x>, got <y>`). */
 export function readPackageVersion(root: string): Read<string> {
