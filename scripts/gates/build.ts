@@ -2,7 +2,7 @@
 // -Wall -Wextra -Werror, and the project's forbidden patterns; each check counts what it found.
 import type { ExecResult } from '../lib/exec.ts';
 import type { Check, CheckCounts, CheckStatus } from '../../app/lib/reports/types.ts';
-import { commandCheck, lastLine, makeCheck, plural, type GateContext } from './context.ts';
+import { commandCheck, lastLine, lastOutputLine, makeCheck, plural, type GateContext } from './context.ts';
 import { scanForbiddenPatterns } from './patterns.ts';
 
 type Judged = { status: CheckStatus; counts: CheckCounts; reason: string };
@@ -163,7 +163,7 @@ export function judgePrettier(r: Pick<ExecResult, 'code' | 'stdout' | 'stderr'>)
   return {
     status: 'error',
     counts,
-    reason: `prettier exited ${r.code}: ${lastLine(r.stderr) || lastLine(r.stdout)}`,
+    reason: `prettier exited ${r.code}: ${lastOutputLine(r)}`,
   };
 }
 

@@ -191,6 +191,11 @@ export function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
+/** The last non-empty line a command wrote to stderr, else to stdout: what says why it failed. */
+export function lastOutputLine(result: { stderr: string; stdout: string }): string {
+  return lastLine(result.stderr) || lastLine(result.stdout);
+}
+
 export function plural(n: number, noun: string, many = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : many}`;
 }

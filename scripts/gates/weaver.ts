@@ -8,7 +8,7 @@ import { checkRegistry, parseRegistryFiles } from '../lib/registry-check.ts';
 import { writeReport } from '../lib/run-manifest.ts';
 import { splitJsonValues, readWeaverLiveCheck } from '../../app/lib/reports/weaver.ts';
 import type { Check, CheckCounts, CheckStatus } from '../../app/lib/reports/types.ts';
-import { execFailure, lastLine, makeCheck, plural, type GateContext } from './context.ts';
+import { execFailure, lastLine, lastOutputLine, makeCheck, plural, type GateContext } from './context.ts';
 
 const NOT_INSTALLED =
   'weaver is not installed (CI installs the pinned release): no Weaver evidence, never a pass';
@@ -24,7 +24,7 @@ export async function runWeaverGate(ctx: GateContext): Promise<Check[]> {
   const installed = version.code === 0;
   const broken =
     !installed && version.failure !== 'not-found'
-      ? `${ctx.weaverBinary} --version exited ${version.code}: ${lastLine(version.stderr) || lastLine(version.stdout)}`
+      ? `${ctx.weaverBinary} --version exited ${version.code}: ${lastOutputLine(version)}`
       : null;
   const versionText = installed ? lastLine(version.stdout) : '';
 
@@ -150,7 +150,7 @@ export function judgeRegistryCheck(result: Pick<ExecResult, 'code' | 'stdout' | 
       reason: `${plural(errors.length, 'error')}, ${plural(warnings, 'warning')}`,
     };
   }
-  const first = errors[0]?.message ?? (lastLine(result.stderr) || lastLine(result.stdout));
+  const first = errors[0]?.message ?? lastOutputLine(result);
   return {
     status: 'fail',
     counts,
@@ -319,17 +319,12 @@ async function runLiveCheck(ctx: GateContext): Promise<Check> {
     weaver.then(() => false),
   ]);
   const elapsed = () => performance.now() - started;
+  const error = (reason: string) => makeCheck(id, name, line, 'error', elapsed(), {}, reason);
   if (!ready) {
     controller.abort();
     const r = await weaver;
-    return makeCheck(
-      id,
-      name,
-      line,
-      'error',
-      elapsed(),
-      {},
-      `the live-check did not listen on port ${port} within ${ctx.liveCheck.readyTimeoutMs / 1000} s (exit ${r.code}: ${lastLine(r.stderr) || lastLine(r.stdout)})`,
+    return error(
+      `the live-check did not listen on port ${port} within ${ctx.liveCheck.readyTimeoutMs / 1000} s (exit ${r.code}: ${lastOutputLine(r)})`,
     );
   }
   const emit = ctx.emitCommand(relative(ctx.root, bench.file));
@@ -342,29 +337,15 @@ async function runLiveCheck(ctx: GateContext): Promise<Check> {
   if (sent.code !== 0) {
     controller.abort();
     await weaver;
-    return makeCheck(
-      id,
-      name,
-      line,
-      'error',
-      elapsed(),
-      {},
-      `${emitLine} failed (exit ${sent.code}): ${lastLine(sent.stderr) || lastLine(sent.stdout)}`,
-    );
+    return error(`${emitLine} failed (exit ${sent.code}): ${lastOutputLine(sent)}`);
   }
   const result = await weaver;
   const failed = execFailure(result, line);
-  if (failed) return makeCheck(id, name, line, 'error', elapsed(), {}, failed.reason);
+  if (failed) return error(failed.reason);
   const report = findLiveCheckReport(outDir);
   if (!report) {
-    return makeCheck(
-      id,
-      name,
-      line,
-      'error',
-      elapsed(),
-      {},
-      `the live-check wrote no report in its output folder (exit ${result.code}: ${lastLine(result.stderr) || lastLine(result.stdout)})`,
+    return error(
+      `the live-check wrote no report in its output folder (exit ${result.code}: ${lastOutputLine(result)})`,
     );
   }
   const text = readFileSync(report, 'utf8');
