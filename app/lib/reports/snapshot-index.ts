@@ -41,15 +41,22 @@ export interface SnapshotIndex {
   shards: { month: string; part: number; path: string; runs: number }[];
 }
 
+/** The index's and the shards' common `format` field, as problems. */
+function formatProblems(doc: Record<string, unknown>): Problem[] {
+  return doc.format === SNAPSHOT_FORMAT
+    ? []
+    : [
+        {
+          path: '/format',
+          message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}`,
+        },
+      ];
+}
+
 /** Checks the shape of a parsed index.json; returns every problem (never throws). */
 export function checkSnapshotIndex(doc: unknown): Problem[] {
   if (!isObject(doc)) return [{ path: '', message: 'expected an object' }];
-  const problems: Problem[] = [];
-  if (doc.format !== SNAPSHOT_FORMAT)
-    problems.push({
-      path: '/format',
-      message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}`,
-    });
+  const problems: Problem[] = formatProblems(doc);
   if (!Array.isArray(doc.runs)) problems.push({ path: '/runs', message: 'expected an array of runs' });
   else
     doc.runs.forEach((r: unknown, i) => {
@@ -81,12 +88,7 @@ export function checkSnapshotIndex(doc: unknown): Problem[] {
 /** Checks the shape of a parsed shard; returns every problem (never throws). */
 export function checkSnapshotShard(doc: unknown): Problem[] {
   if (!isObject(doc)) return [{ path: '', message: 'expected an object' }];
-  const problems: Problem[] = [];
-  if (doc.format !== SNAPSHOT_FORMAT)
-    problems.push({
-      path: '/format',
-      message: `expected "${SNAPSHOT_FORMAT}", got ${JSON.stringify(doc.format ?? null)}`,
-    });
+  const problems: Problem[] = formatProblems(doc);
   if (!Array.isArray(doc.runs)) return [...problems, { path: '/runs', message: 'expected an array of runs' }];
   doc.runs.forEach((r: unknown, i) => {
     if (!isObject(r) || typeof r.id !== 'string')
