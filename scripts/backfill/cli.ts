@@ -2,6 +2,7 @@
 // commits of HEAD's first-parent history, each in a temporary worktree, into DIR (default .knhk/runs,
 // which `npm run snapshot` reads). Exit 0 when every commit was backfilled or already was, 1 when one
 // did not build or bench (recorded in DIR/backfill-state.json), 2 usage, 3 internal.
+import { exitInternalError } from '../lib/cli.ts';
 import { BackfillError, runBackfill, type BackfillOptions } from './index.ts';
 
 const USAGE = `usage: npm run backfill -- --commits N [--repo-dir DIR] [--out DIR] [--samples N]
@@ -59,6 +60,5 @@ try {
     console.error(`knhk: backfill: ${err.message}`);
     process.exit(1);
   }
-  console.error(`knhk: backfill: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('backfill', err);
 }

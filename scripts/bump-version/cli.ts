@@ -1,5 +1,6 @@
 // `npm run bump-version -- X.Y.Z [--dry-run]`: set the version in package.json, knhk.h and the Weaver
 // manifest together. Exit 2 for a malformed version, 1 when the files refuse it (lower, unreadable).
+import { exitInternalError } from '../lib/cli.ts';
 import { runBumpVersion } from './index.ts';
 
 const USAGE = 'usage: bump-version X.Y.Z [--dry-run]';
@@ -32,6 +33,5 @@ try {
       : `bump-version: ${result.version} in ${files}`,
   );
 } catch (err) {
-  console.error(`knhk: bump-version: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('bump-version', err);
 }

@@ -2,6 +2,7 @@
 // downloads the report artifacts of a workflow's runs (and restores a published snapshot's runs) into
 // DIR (default .knhk/artifacts) for `npm run snapshot -- --from DIR`. Token: GITHUB_TOKEN.
 // Exit 0 when nothing was refused or failed, 1 otherwise (or on a GitHub error), 2 usage, 3 internal.
+import { exitInternalError } from '../lib/cli.ts';
 import { CollectError, runCollect, type CollectOptions } from './index.ts';
 
 const USAGE = `usage: npm run collect -- --repo OWNER/NAME [--workflow ci.yml] [--out DIR] [--max-runs N] [--published URL]
@@ -82,6 +83,5 @@ try {
     console.error(`knhk: collect: ${err.message}`);
     process.exit(1);
   }
-  console.error(`knhk: collect: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('collect', err);
 }

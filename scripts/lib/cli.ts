@@ -30,6 +30,11 @@ export function parseOrExitCode<T, H extends T = never>(
   return args as Exclude<T, H>;
 }
 
+/** The line that reports an error nobody expected, with its stack. */
+function internalErrorLine(command: string, error: unknown): string {
+  return `knhk: ${command}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
+}
+
 /** Runs main and sets the process's exit code from it; a throw is an internal error (exit 3). */
 export function runCli(command: string, main: () => Promise<number>): void {
   main().then(
@@ -37,10 +42,14 @@ export function runCli(command: string, main: () => Promise<number>): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(
-        `knhk: ${command}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
+      process.stderr.write(internalErrorLine(command, error));
       process.exitCode = 3;
     },
   );
+}
+
+/** For scripts written top to bottom: reports an error nobody expected and exits 3. */
+export function exitInternalError(command: string, error: unknown): never {
+  process.stderr.write(internalErrorLine(command, error));
+  process.exit(3);
 }

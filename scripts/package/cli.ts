@@ -2,7 +2,7 @@
 // in .knhk/dist/; `npm run package -- --checksums DIR`: SHA256SUMS and release.json over every target's
 // tarball in DIR. Exit 1 when a check failed (nothing written), 2 on usage errors, 3 on internal errors.
 import { resolve } from 'node:path';
-import { parseOrExitCode } from '../lib/cli.ts';
+import { exitInternalError, parseOrExitCode } from '../lib/cli.ts';
 import { USAGE, parsePackageArgs } from './args.ts';
 import { runChecksums } from './checksums.ts';
 import { displayPath, runPackage } from './index.ts';
@@ -46,6 +46,5 @@ try {
     console.log(`${result.asset?.sha256}  ${result.asset?.name}`);
   }
 } catch (err) {
-  console.error(`knhk: package: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('package', err);
 }

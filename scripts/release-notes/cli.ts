@@ -1,5 +1,6 @@
 // `npm run release-notes -- [--from TAG] [--to REF] [--out FILE]`: notes from git history into
 // .knhk/dist/RELEASE_NOTES.md (`--out -` prints them instead). Exit 2 on usage errors or bad refs.
+import { exitInternalError } from '../lib/cli.ts';
 import { runGenValidators } from '../gen-validators/index.ts';
 
 const USAGE = 'usage: release-notes [--from TAG] [--to REF] [--out FILE|-]';
@@ -51,6 +52,5 @@ try {
     for (const f of result.written) console.log(f);
   }
 } catch (err) {
-  console.error(`knhk: release-notes: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('release-notes', err);
 }

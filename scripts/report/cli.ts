@@ -1,5 +1,6 @@
 // `npm run --silent report -- check FILE...`: one JSON object per file on stdout; exit 0 when every
 // file is valid, 1 otherwise, 2 on usage errors.
+import { exitInternalError } from '../lib/cli.ts';
 import { runReportCheck } from './index.ts';
 
 const USAGE = 'usage: report check FILE...';
@@ -17,6 +18,5 @@ try {
   for (const r of results) console.log(JSON.stringify(r));
   process.exit(results.every((r) => r.valid) ? 0 : 1);
 } catch (err) {
-  console.error(`knhk: report: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('report', err);
 }

@@ -1,5 +1,6 @@
 // `npm run snapshot [-- --from DIR ...] [--out DIR]`: assemble static/data/ from .knhk/runs/ and any
 // folders of downloaded runs. Exit 1 when a run was refused (the reason is printed).
+import { exitInternalError } from '../lib/cli.ts';
 import { runSnapshot } from './index.ts';
 
 const args = process.argv.slice(2);
@@ -23,6 +24,5 @@ try {
   for (const r of result.refused) console.error(`knhk: snapshot: refused ${r.source}: ${r.reason}`);
   process.exit(result.refused.length ? 1 : 0);
 } catch (err) {
-  console.error(`knhk: snapshot: internal error: ${(err as Error).stack ?? String(err)}`);
-  process.exit(3);
+  exitInternalError('snapshot', err);
 }
