@@ -2,7 +2,7 @@
 // commits of HEAD's first-parent history, each in a temporary worktree, into DIR (default .knhk/runs,
 // which `npm run snapshot` reads). Exit 0 when every commit was backfilled or already was, 1 when one
 // did not build or bench (recorded in DIR/backfill-state.json), 2 usage, 3 internal.
-import { exitInternalError } from '../lib/cli.ts';
+import { exitInternalError, exitUsage } from '../lib/cli.ts';
 import { BackfillError, runBackfill, type BackfillOptions } from './index.ts';
 
 const USAGE = `usage: npm run backfill -- --commits N [--repo-dir DIR] [--out DIR] [--samples N]
@@ -12,9 +12,7 @@ const USAGE = `usage: npm run backfill -- --commits N [--repo-dir DIR] [--out DI
   --samples N     samples per bench entry, passed to knhk bench (default: the bench's own)`;
 
 function usage(message: string): never {
-  console.error(`knhk: backfill: ${message}`);
-  console.error(USAGE);
-  process.exit(2);
+  return exitUsage('backfill', message, USAGE);
 }
 
 function positive(flag: string, value: string): number {

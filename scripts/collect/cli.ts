@@ -2,7 +2,7 @@
 // downloads the report artifacts of a workflow's runs (and restores a published snapshot's runs) into
 // DIR (default .knhk/artifacts) for `npm run snapshot -- --from DIR`. Token: GITHUB_TOKEN.
 // Exit 0 when nothing was refused or failed, 1 otherwise (or on a GitHub error), 2 usage, 3 internal.
-import { exitInternalError } from '../lib/cli.ts';
+import { exitInternalError, exitUsage } from '../lib/cli.ts';
 import { CollectError, runCollect, type CollectOptions } from './index.ts';
 
 const USAGE = `usage: npm run collect -- --repo OWNER/NAME [--workflow ci.yml] [--out DIR] [--max-runs N] [--published URL]
@@ -13,9 +13,7 @@ const USAGE = `usage: npm run collect -- --repo OWNER/NAME [--workflow ci.yml] [
   --published URL    a published snapshot (the folder holding index.json) whose runs are restored first`;
 
 function usage(message: string): never {
-  console.error(`knhk: collect: ${message}`);
-  console.error(USAGE);
-  process.exit(2);
+  return exitUsage('collect', message, USAGE);
 }
 
 const opts: CollectOptions = { outDir: '.knhk/artifacts' };

@@ -48,6 +48,12 @@ export function runCli(command: string, main: () => Promise<number>): void {
   );
 }
 
+/** For scripts written top to bottom: reports a bad command line with the usage and exits 2. */
+export function exitUsage(command: string, message: string, usage: string): never {
+  process.stderr.write(`knhk: ${command}: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
 /** For scripts written top to bottom: reports an error nobody expected and exits 3. */
 export function exitInternalError(command: string, error: unknown): never {
   process.stderr.write(internalErrorLine(command, error));

@@ -2,7 +2,7 @@
 // never drops data; tests open a database written by an older version with the new code.
 import Dexie, { type EntityTable, type Transaction } from 'dexie';
 import type { BenchEntry, DocumentKind, RunManifest, Verdict } from '../reports/types.ts';
-import type { WeaverLevel } from '../reports/weaver.ts';
+import type { WeaverFinding } from '../reports/weaver.ts';
 
 export const DB_NAME = 'knhk-release-health';
 
@@ -83,15 +83,12 @@ export interface StoredBenchPoints {
 }
 
 /** One Weaver live-check finding of a run (v2), for grouping by id and level. */
-export interface StoredWeaverFinding {
+export interface StoredWeaverFinding extends Pick<
+  WeaverFinding,
+  'id' | 'level' | 'message' | 'signal_type' | 'signal_name' | 'attribute'
+> {
   key: string;
   run_id: string;
-  id: string;
-  level: WeaverLevel;
-  message: string;
-  signal_type: string | null;
-  signal_name: string | null;
-  attribute: string | null;
 }
 
 /** A release checklist item's state, per tag (v2). */
