@@ -1,12 +1,12 @@
 // Backfill on a throw-away repository whose commits each carry a tiny fake native/ build: the
 // "knhk" it makes prints the recorded tick-bench report with the commit it is asked about.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfillRunId, runBackfill, type BackfillOptions } from '../../../scripts/backfill/index.ts';
 import { checkRunDir } from '../../../scripts/collect/run-folder.ts';
+import { git, gitEnv } from '../temp.ts';
 
 const bench = JSON.parse(readFileSync('tests/fixtures/tick-bench/valid-pass.json', 'utf8')) as Record<
   string,
@@ -24,24 +24,12 @@ done
 sed "s/__COMMIT__/$commit/" "$(dirname "$0")/../bench.json"
 `;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Ada Lovelace',
-      GIT_AUTHOR_EMAIL: 'ada@example.com',
-      GIT_COMMITTER_NAME: 'Ada Lovelace',
-      GIT_COMMITTER_EMAIL: 'ada@example.com',
-    },
-  }).trim();
-}
+const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
 /** A repository with one commit per entry (true: a working build, false: a broken one), dated a day
  *  apart; returns the shas oldest first. */
 function makeRepo(dir: string, builds: boolean[]): string[] {
-  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, ['init', '-q', '-b', 'main'], gitEnv(ADA));
   mkdirSync(join(dir, 'native'));
   writeFileSync(join(dir, 'native', 'knhk.sh'), KNHK_SH);
   writeFileSync(
@@ -51,21 +39,10 @@ function makeRepo(dir: string, builds: boolean[]): string[] {
   return builds.map((works, i) => {
     writeFileSync(join(dir, 'native', 'Makefile'), works ? GOOD_MAKEFILE : BROKEN_MAKEFILE);
     writeFileSync(join(dir, 'native', 'VERSION'), `${i}\n`);
-    git(dir, 'add', '-A');
+    git(dir, ['add', '-A']);
     const date = `2026-11-0${i + 1}T10:00:00Z`;
-    execFileSync('git', ['commit', '-q', '-m', `commit ${i + 1}`], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Ada Lovelace',
-        GIT_AUTHOR_EMAIL: 'ada@example.com',
-        GIT_COMMITTER_NAME: 'Ada Lovelace',
-        GIT_COMMITTER_EMAIL: 'ada@example.com',
-        GIT_AUTHOR_DATE: date,
-        GIT_COMMITTER_DATE: date,
-      },
-    });
-    return git(dir, 'rev-parse', 'HEAD');
+    git(dir, ['commit', '-q', '-m', `commit ${i + 1}`], gitEnv(ADA, date));
+    return git(dir, ['rev-parse', 'HEAD']);
   });
 }
 
@@ -120,7 +97,7 @@ describe('runBackfill', () => {
       };
       expect(report.commit_sha).toBe(shas[i]);
     }
-    expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(git(repo, ['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
     expect(readdirSync(scratch)).toEqual([]);
   });
 
@@ -150,7 +127,7 @@ describe('runBackfill', () => {
     const state = JSON.parse(readFileSync(join(out, 'backfill-state.json'), 'utf8'));
     expect(state.failed[shas[1]!]).toMatchObject({ stage: 'build' });
     expect(readdirSync(out).filter((f) => f.startsWith('local-'))).toHaveLength(3);
-    expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(git(repo, ['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
     expect(readdirSync(scratch)).toEqual([]);
   });
 
