@@ -274,16 +274,13 @@ void knhk_bench_measure_interleaved(const knhk_clock_t *clk, knhk_bench_job_t *j
     e->min_sample_ns = rounds > 0 && j->shortest_ns > 0 ? j->shortest_ns : 0.0;
     uint32_t kept = rounds;
     if (probe != NULL) {
-      /* the statistics of every sample first (they sort a copy of the kept ones after) */
-      double *copy = malloc((size_t)rounds * sizeof *copy);
+      /* the kept samples into scratch (free once the quiet level is known), the statistics of every
+       * sample (which sorts them), then the kept ones back in front */
       kept = 0;
-      if (copy != NULL) {
-        for (uint32_t r = 0; r < rounds; r++)
-          if (sample_kept(probes, (size_t)r * count + i, limit)) copy[kept++] = v[r];
-        knhk_bench_stats(v, rounds, &e->all);
-        memcpy(v, copy, (size_t)kept * sizeof *v);
-        free(copy);
-      }
+      for (uint32_t r = 0; r < rounds; r++)
+        if (sample_kept(probes, (size_t)r * count + i, limit)) scratch[kept++] = v[r];
+      knhk_bench_stats(v, rounds, &e->all);
+      memcpy(v, scratch, (size_t)kept * sizeof *v);
     }
     knhk_bench_stats(v, kept, &e->ns);
     if (probe == NULL) e->all = e->ns;

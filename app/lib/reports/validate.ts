@@ -192,6 +192,11 @@ const CONSISTENCY: { [K in ReportKind]: (doc: ReportByKind[K]) => Problem[] } = 
 const QUANTILES = ['min', 'p5', 'p50', 'p95', 'p99', 'max'] as const;
 const STATS = ['mean', 'stddev', ...QUANTILES] as const;
 
+/** A stored *_ticks equals *_ns / tick_ns, up to the rounding of a printed double. */
+function ticksMatch(ticks: number, want: number): boolean {
+  return !(Math.abs(ticks - want) > 1e-6 * Math.max(1, want) + 1e-3);
+}
+
 function benchConsistency(
   entries: ReportByKind['tick-bench']['entries'],
   resolutionNs: number,
@@ -210,7 +215,7 @@ function benchConsistency(
         });
       }
       const want = all.p95_ns / budget.tick_ns;
-      if (Math.abs(all.p95_ticks - want) > 1e-6 * Math.max(1, want) + 1e-3) {
+      if (!ticksMatch(all.p95_ticks, want)) {
         issues.push({
           path: `${at}/all_samples/p95_ticks`,
           message: `expected p95_ns / ${budget.tick_ns} = ${want}, got ${all.p95_ticks}`,
@@ -220,7 +225,7 @@ function benchConsistency(
     for (const s of STATS) {
       const ticks = e[`${s}_ticks`];
       const want = e[`${s}_ns`] / budget.tick_ns;
-      if (Math.abs(ticks - want) > 1e-6 * Math.max(1, want) + 1e-3) {
+      if (!ticksMatch(ticks, want)) {
         issues.push({
           path: `${at}/${s}_ticks`,
           message: `expected ${s}_ns / ${budget.tick_ns} = ${want}, got ${ticks}`,
