@@ -174,9 +174,11 @@ static knhk_status KNHK_SUFFIX(eval_batch)(const knhk_soa_t *soa, knhk_run_t run
   if (KNHK_UNLIKELY(flags & KNHK_BATCH_TICKS))
     return knhk_eval_batch_timed(&KNHK_SUFFIX(knhk_ops), soa, run, b, rc, outs);
   uint32_t bad_op = 0, bad_k = 0; /* one bit per refused hook and reason, no branch per hook */
+  uint32_t mixed = 0;             /* non-zero when some hook's op is not hook 0's */
   for (uint32_t h = 0; h < b->n; h++) {
     bad_op |= (uint32_t)(b->op[h] - 1u >= KNHK_OP_END - 1u) << h;
     bad_k |= (uint32_t)(b->k[h] > run.len) << h;
+    mixed |= b->op[h] ^ b->op[0];
   }
   if (KNHK_UNLIKELY((bad_op | bad_k) != 0)) {
     uint32_t first = (uint32_t)__builtin_ctz(bad_op | bad_k);
@@ -201,8 +203,6 @@ static knhk_status KNHK_SUFFIX(eval_batch)(const knhk_soa_t *soa, knhk_run_t run
   } while (0)
   /* Every hook with hook 0's op (the common case): one dispatch for the batch, and a loop the
    * compiler sees whole; else one dispatch per hook. */
-  uint32_t mixed = 0;
-  for (uint32_t h = 1; h < b->n; h++) mixed |= b->op[h] ^ b->op[0];
   uint32_t h = 0;
   if (b->n != 0 && mixed == 0) {
     switch (b->op[0]) {
