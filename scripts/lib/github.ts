@@ -95,6 +95,15 @@ export function createGitHub(opts: GitHubOptions = {}): GitHub {
   const maxWait = opts.maxRateLimitWaitSeconds ?? 120;
   const log = opts.log ?? (() => {});
   const noop = () => {};
+  /** The throttling plugin's handler: wait (and say so) while the limit has been hit at most
+   *  `retries` times before and the wait is short enough. */
+  const retryWithin =
+    (what: string, retries: number) =>
+    (retryAfter: number, options: { method: string; url: string }, _o: unknown, count: number) => {
+      if (count > retries || retryAfter > maxWait) return false;
+      log(`${what} on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
+      return true;
+    };
   const octokit = new GitHubClient({
     ...(opts.token ? { auth: opts.token } : {}),
     userAgent: 'knhk-release-health',
@@ -109,26 +118,8 @@ export function createGitHub(opts: GitHubOptions = {}): GitHub {
     },
     throttle: {
       retryAfterBaseValue: opts.retryAfterBaseValue ?? 1000,
-      onRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        count: number,
-      ) => {
-        if (count > 0 || retryAfter > maxWait) return false;
-        log(`rate limit reached on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
-        return true;
-      },
-      onSecondaryRateLimit: (
-        retryAfter: number,
-        options: { method: string; url: string },
-        _o: unknown,
-        count: number,
-      ) => {
-        if (count > 1 || retryAfter > maxWait) return false;
-        log(`secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
-        return true;
-      },
+      onRateLimit: retryWithin('rate limit reached', 0),
+      onSecondaryRateLimit: retryWithin('secondary rate limit', 1),
     },
   });
   if (opts.etagCache) useEtagCache(octokit, opts.etagCache);
