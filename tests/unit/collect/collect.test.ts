@@ -2,14 +2,16 @@
 // ETag reuse (304), rate limits, expired artifacts, digest mismatches, invalid or unsafe artifacts.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectError, runCollect, type CollectOptions } from '../../../scripts/collect/index.ts';
 import { runSnapshot } from '../../../scripts/snapshot/index.ts';
 import type { RunManifest } from '../../../app/lib/reports/types.ts';
 import { makeZip, type ZipInput } from './make-zip.ts';
 import { fixture, replayFetch, type Answer, type Recorded, type Route } from './replay.ts';
+import { tempDirs } from '../temp.ts';
+
+const { tempDir } = tempDirs();
 
 const RUNS = 'GET /repos/knhk/knhk/actions/workflows/ci.yml/runs';
 const ARTIFACTS = 'GET /repos/knhk/knhk/actions/runs/12345678/artifacts';
@@ -93,7 +95,7 @@ describe('runCollect', () => {
     ...extra,
   });
   beforeEach(() => {
-    out = mkdtempSync(join(tmpdir(), 'knhk-collect-'));
+    out = tempDir('knhk-collect-');
   });
 
   const x86 = makeZip(runFolder('x86_64-linux-gnu'));
@@ -346,7 +348,7 @@ describe('runCollect', () => {
 
     /** Publishes the two runs with the real snapshot builder; `edit` may change a file before serving. */
     async function publish(edit?: (site: string) => void): Promise<Record<string, Route>> {
-      const staging = mkdtempSync(join(tmpdir(), 'knhk-collect-site-'));
+      const staging = tempDir('knhk-collect-site-');
       await runCollect({ ...base(replayFetch(goodRoutes()).fetch), outDir: staging });
       site = join(staging, 'data');
       await runSnapshot({ runsDirs: [staging], outDir: site });

@@ -1,12 +1,14 @@
 // scripts/lib/github.ts: the ETag cache file and the one-line error messages.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeGitHubError, EtagCache } from '../../../scripts/lib/github.ts';
+import { tempDirs } from '../temp.ts';
+
+const { tempDir } = tempDirs();
 
 describe('EtagCache', () => {
-  const file = () => join(mkdtempSync(join(tmpdir(), 'knhk-etag-')), 'etag-cache.json');
+  const file = () => join(tempDir('knhk-etag-'), 'etag-cache.json');
 
   it('starts empty when the file is missing or corrupt (it is only a cache)', () => {
     const path = file();

@@ -1,8 +1,7 @@
 // The snapshot builder: publishes only runs whose reports check out, and is byte-for-byte idempotent.
 import { describe, expect, it, beforeEach } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSnapshot } from '../../../scripts/snapshot/index.ts';
 import type { RunManifest } from '../../../app/lib/reports/types.ts';
@@ -12,6 +11,9 @@ import {
   type SnapshotIndex,
   type SnapshotShard,
 } from '../../../app/lib/reports/snapshot-index.ts';
+import { tempDirs } from '../temp.ts';
+
+const { tempDir } = tempDirs();
 
 const bench = readFileSync('tests/fixtures/tick-bench/valid-pass.json');
 const baseRun = JSON.parse(readFileSync('tests/fixtures/run/valid-local.json', 'utf8')) as RunManifest;
@@ -58,7 +60,7 @@ function readTree(dir: string): Record<string, string> {
 describe('runSnapshot', () => {
   let tmp: string;
   beforeEach(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'knhk-snapshot-'));
+    tmp = tempDir('knhk-snapshot-');
   });
 
   it('publishes valid runs newest first, with monthly shards, and is byte-identical when run twice', async () => {

@@ -1,14 +1,16 @@
 // The snapshot source: what it stores is exactly what checks out; a refused run changes nothing.
 import { describe, expect, it, beforeEach } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSnapshot } from '../../../scripts/snapshot/index.ts';
 import { openDb, type KnhkDb } from '../../../app/lib/db/db.ts';
 import { loadSnapshot } from '../../../app/lib/sources/snapshot.ts';
 import { storeRuns } from '../../../app/lib/db/ingest.ts';
 import type { RunManifest } from '../../../app/lib/reports/types.ts';
+import { tempDirs } from '../temp.ts';
+
+const { tempDir } = tempDirs();
 
 const BASE = 'https://example.test/data/';
 const bench = readFileSync('tests/fixtures/tick-bench/valid-pass.json', 'utf8');
@@ -112,7 +114,7 @@ describe('loadSnapshot', () => {
 
 describe('loadSnapshot on a snapshot written by scripts/snapshot', () => {
   it('loads every run from the shards in one request per shard, and nothing twice', async () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'knhk-roundtrip-'));
+    const tmp = tempDir('knhk-roundtrip-');
     const runsDir = join(tmp, 'runs');
     for (const [id, at] of [
       ['local-box-20261130T100000Z', '2026-11-30T10:00:00Z'],

@@ -2,13 +2,15 @@
 // about its paths or sizes is refused with a message naming the entry.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkEntryPath, extractEntry, readZip, type ZipEntry } from '../../../app/lib/zip/reader.ts';
 import { crc32 } from '../../../app/lib/zip/crc32.ts';
 import { makeZip, type ZipFileSpec } from './make-zip.ts';
+import { tempDirs } from '../temp.ts';
+
+const { tempDir } = tempDirs();
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const LONG = 'knhk hot path '.repeat(200);
@@ -91,7 +93,7 @@ describe('readZip and extractEntry', () => {
   });
 
   it.runIf(hasZipCli())('reads what Info-ZIP writes, including its streamed form', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'knhk-zip-'));
+    const dir = tempDir('knhk-zip-');
     mkdirSync(join(dir, 'run-9'));
     writeFileSync(join(dir, 'run-9', 'run.json'), LONG);
     writeFileSync(join(dir, 'run-9', 'empty.json'), '');
