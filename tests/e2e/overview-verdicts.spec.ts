@@ -4,7 +4,7 @@
 // once dropped as artifact zips; either way the Overview reads them back from IndexedDB.
 import { expect, test, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeZip } from '../unit/zip/make-zip.ts';
@@ -98,23 +98,27 @@ test.describe('from a published snapshot', () => {
     page,
   }) => {
     const tmp = mkdtempSync(join(tmpdir(), 'knhk-e2e-snapshot-'));
-    CASES.forEach((c, n) => {
-      const { id, files } = runFolder(c, n);
-      mkdirSync(join(tmp, 'runs', id), { recursive: true });
-      for (const f of files) writeFileSync(join(tmp, 'runs', id, f.name), f.data);
-    });
-    const snapshot = await runSnapshot({ runsDirs: [join(tmp, 'runs')], outDir: join(tmp, 'data') });
-    expect(snapshot.refused).toEqual([]);
-    await page.route('**/data/**', (route) => {
-      const rel = new URL(route.request().url()).pathname.replace(/^.*?\/data\//, '');
-      const path = join(tmp, 'data', rel);
-      return existsSync(path)
-        ? route.fulfill({ body: readFileSync(path), contentType: 'application/json' })
-        : route.fulfill({ status: 404 });
-    });
-    await page.goto('/');
-    await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
-    await expectVerdicts(page);
+    try {
+      CASES.forEach((c, n) => {
+        const { id, files } = runFolder(c, n);
+        mkdirSync(join(tmp, 'runs', id), { recursive: true });
+        for (const f of files) writeFileSync(join(tmp, 'runs', id, f.name), f.data);
+      });
+      const snapshot = await runSnapshot({ runsDirs: [join(tmp, 'runs')], outDir: join(tmp, 'data') });
+      expect(snapshot.refused).toEqual([]);
+      await page.route('**/data/**', (route) => {
+        const rel = new URL(route.request().url()).pathname.replace(/^.*?\/data\//, '');
+        const path = join(tmp, 'data', rel);
+        return existsSync(path)
+          ? route.fulfill({ body: readFileSync(path), contentType: 'application/json' })
+          : route.fulfill({ status: 404 });
+      });
+      await page.goto('/');
+      await expect(page.getByTestId('overview')).toHaveAttribute('data-phase', 'ready');
+      await expectVerdicts(page);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 

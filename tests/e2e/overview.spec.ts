@@ -2,7 +2,7 @@
 // comes through IndexedDB, the page is cross-origin isolated, and the WASM answers like the native CLI.
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -122,9 +122,16 @@ test("runs the WASM build in the page and gets the native CLI's answers on the s
   await expect(probe.getByTestId('wasm-version')).toContainText(/^knhk \d+\.\d+\.\d+/);
   const input = (await probe.getByTestId('wasm-input').textContent()) ?? '';
   const wasmAnswers = (await probe.getByTestId('wasm-output').textContent())?.trim();
-  const file = join(mkdtempSync(join(tmpdir(), 'knhk-e2e-')), 'probe.triples');
-  writeFileSync(file, input);
-  const nativeAnswers = execFileSync('native/build/knhk', ['eval', file], { encoding: 'utf8' }).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'knhk-e2e-'));
+  let nativeAnswers: string;
+  try {
+    writeFileSync(join(dir, 'probe.triples'), input);
+    nativeAnswers = execFileSync('native/build/knhk', ['eval', join(dir, 'probe.triples')], {
+      encoding: 'utf8',
+    }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   expect(wasmAnswers).toBe(nativeAnswers);
   expect(nativeAnswers.split('\n').length).toBeGreaterThanOrEqual(2);
 });
